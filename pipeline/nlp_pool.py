@@ -1,0 +1,83 @@
+"""NLP off the event loop: a process pool that loads the model once per process.
+
+Faust runs every agent on one asyncio loop; spaCy inside it would starve heartbeats and cap a
+worker at one core. The pool takes encoded ``news.clean`` values and returns encoded
+``news.tagged`` values, so only bytes cross the process boundary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from agents.tag import tag_articles
+
+from agents.nlp import shared_model
+from pipeline.records import CleanArticle
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The encoded result of one message, or the error that stopped it."""
+
+    value: bytes | None = None
+    error_type: str = ""
+    error_message: str = ""
+
+
+def _failure(exc: Exception) -> Outcome:
+    return Outcome(error_type=type(exc).__name__, error_message=str(exc))
+
+
+def _tag_one(model: str, article: CleanArticle) -> Outcome:
+    try:
+        [tagged] = tag_articles(shared_model(model), [article])
+        return Outcome(value=tagged.to_json())
+    except Exception as exc:  # noqa: BLE001 - reported per message
+        return _failure(exc)
+
+
+def tag_payloads(model: str, payloads: Sequence[bytes]) -> list[Outcome]:
+    """Decode, tag in one ``nlp.pipe`` pass and encode; a failing batch is retried one by one."""
+    outcomes: list[Outcome | None] = [None] * len(payloads)
+    decoded: list[tuple[int, CleanArticle]] = []
+    for i, payload in enumerate(payloads):
+        try:
+            decoded.append((i, CleanArticle.from_json(payload)))
+        except Exception as exc:  # noqa: BLE001 - reported per message
+            outcomes[i] = _failure(exc)
+    try:
+        tagged = tag_articles(shared_model(model), [article for _, article in decoded])
+        for (i, _), result in zip(decoded, tagged, strict=True):
+            outcomes[i] = Outcome(value=result.to_json())
+    except Exception:  # noqa: BLE001 - isolate the poison message
+        for i, article in decoded:
+            outcomes[i] = _tag_one(model, article)
+    return [o if o is not None else Outcome(error_type="Lost") for o in outcomes]
+
+
+def _warm(model: str) -> None:
+    shared_model(model)
+
+
+class NlpPool:
+    """``processes`` spawned processes, each with its own copy of the model."""
+
+    def __init__(self, model: str, processes: int = 1) -> None:
+        self.model = model
+        self._executor = ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_warm,
+            initargs=(model,),
+        )
+
+    async def tag(self, payloads: Sequence[bytes]) -> list[Outcome]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, tag_payloads, self.model, list(payloads))
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)

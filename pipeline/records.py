@@ -1,0 +1,199 @@
+"""Message models of every topic; the JSON Schemas in ``schemas/`` are generated from them.
+
+Records are frozen pydantic models, serialised with orjson. Stage functions in
+``agents/`` take and return these records and never touch Kafka.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, Self
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+class Record(BaseModel):
+    """Base of every message: immutable; unknown keys from newer producers are ignored."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", json_schema_serialization_defaults_required=True
+    )
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(self.model_dump(mode="json"))
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Self:
+        return cls.model_validate(orjson.loads(data))
+
+
+class RawArticle(Record):
+    """A feed item as polled (topic ``news.raw``)."""
+
+    id: str = Field(description="Stable article id; also the message key.")
+    feed_url: str
+    feed_title: str | None = None
+    guid: str | None = None
+    link: str | None = None
+    title: str = ""
+    summary_html: str = ""
+    content_html: str = ""
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    authors: list[str] = Field(default_factory=list)
+    language: str | None = Field(default=None, description="Language declared by the feed.")
+    fetched_at: datetime
+    revision: int = Field(default=1, ge=1)
+
+
+class CleanArticle(Record):
+    """Plain text and metadata of one article (topic ``news.clean``)."""
+
+    id: str
+    url: str | None
+    title: str
+    source: str = Field(description="Publisher: the feed title, else the feed host.")
+    feed_url: str
+    published_at: datetime | None
+    fetched_at: datetime
+    language: str | None
+    revision: int = 1
+    text: str = Field(description="Clean text; every character offset downstream indexes into it.")
+
+
+class Mention(Record):
+    start: int
+    end: int
+    text: str
+
+
+class Entity(Record):
+    id: str = Field(description="Stable id: normalised label and name, e.g. 'gpe:germany'.")
+    name: str = Field(description="Canonical name: the longest proper form in the article.")
+    label: str = Field(description="spaCy/OntoNotes label: PERSON, ORG, GPE, NORP, ...")
+    count: int
+    mentions: list[Mention]
+
+
+class Parse(Record):
+    """Token-level annotations of ``text``, enough to rebuild the spaCy Doc without a model."""
+
+    words: list[str]
+    spaces: list[bool]
+    lemmas: list[str]
+    pos: list[str]
+    tags: list[str]
+    deps: list[str]
+    heads: list[int] = Field(description="Absolute token index of each token's head.")
+    sent_starts: list[bool]
+
+
+class ModelInfo(Record):
+    name: str
+    version: str
+
+
+class TaggedArticle(Record):
+    """An article with its entities and its parse (topic ``news.tagged``)."""
+
+    article: CleanArticle
+    entities: list[Entity]
+    parse: Parse
+    model: ModelInfo
+
+
+class TextSpan(Record):
+    text: str
+    start: int
+    end: int
+
+
+class Claimant(TextSpan):
+    entity_id: str | None = None
+    anonymous: bool = False
+
+
+class Cue(TextSpan):
+    lemma: str
+
+
+class Content(TextSpan):
+    spans: list[tuple[int, int]] = Field(
+        default_factory=list,
+        description="[start, end] pieces when the content is discontinuous.",
+    )
+
+
+class Claim(Record):
+    claimant: Claimant
+    cue: Cue
+    content: Content
+    stance: Literal["assert", "deny", "noncommittal"]
+    quote: Literal["direct", "indirect"]
+    hedged: bool = False
+
+
+class EventArticle(Record):
+    id: str
+    url: str | None
+    title: str
+    source: str
+    published_at: datetime | None
+    fetched_at: datetime
+    language: str | None
+    revision: int = 1
+
+
+class PipelineInfo(Record):
+    version: str
+    model: ModelInfo
+
+
+class Event(Record):
+    """One structured event per article (topic ``news.events``): the public contract."""
+
+    schema_version: int = SCHEMA_VERSION
+    event_id: str = Field(description="Deterministic: article id + content hash + pipeline version.")
+    article: EventArticle
+    text: str
+    entities: list[Entity]
+    claims: list[Claim]
+    pipeline: PipelineInfo
+
+
+class ErrorInfo(Record):
+    type: str
+    message: str
+
+
+class SourceRef(Record):
+    topic: str
+    partition: int
+    offset: int
+
+
+class DeadLetter(Record):
+    """A message a stage could not process (topic ``news.deadletter``)."""
+
+    stage: str
+    error: ErrorInfo
+    payload: str = Field(description="The original message value (UTF-8, invalid bytes replaced).")
+    payload_truncated: bool = Field(
+        description="True when payload was cut; the original stays at `source`."
+    )
+    payload_bytes: int
+    key: str | None
+    source: SourceRef | None = Field(description="Where the message was read; null for the poller.")
+    failed_at: datetime
+
+
+TOPIC_RECORDS: dict[str, type[Record]] = {
+    "raw": RawArticle,
+    "clean": CleanArticle,
+    "tagged": TaggedArticle,
+    "events": Event,
+    "deadletter": DeadLetter,
+}

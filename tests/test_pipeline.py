@@ -1,0 +1,156 @@
+"""End to end through the embedded broker: real feeds -> news.raw -> worker -> news.events."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from aiokafka import AIOKafkaProducer
+from jsonschema import Draft202012Validator
+
+from pipeline.demo import start_worker, stop_process
+from pipeline.pollers import Poller, PollReport, kafka_emitter
+from pipeline.records import TOPIC_RECORDS
+from pipeline.schemas import SCHEMA_DIR, schema_file
+from pipeline.settings import Settings
+from pipeline.tail import TopicReader
+from pipeline.topics import ensure_topics
+from tests.conftest import SHARED, fresh_settings
+
+# Three real feeds from ../shared, 70 items: Dawn (full text), NDTV and Al-Monitor (summaries).
+FEEDS = [
+    "news/kagisearch+fastfeedparser__benchmark_data__ce5f942d1cd40fc0",
+    "news/kagisearch+fastfeedparser__benchmark_data__08f1ee71883dbcde",
+    "news/kagisearch+fastfeedparser__benchmark_data__72fea1ebfd02e90a",
+]
+VALIDATORS = {
+    topic: Draft202012Validator(orjson.loads((SCHEMA_DIR / schema_file(topic)).read_bytes()))
+    for topic in TOPIC_RECORDS
+}
+
+pytestmark = pytest.mark.broker
+
+
+async def read_all(settings: Settings, topic: str, idle: float = 3.0) -> list[Any]:
+    reader = TopicReader(settings.broker or "", [settings.topic(topic)], settings.max_message_bytes)
+    await reader.start(from_beginning=True)
+    try:
+        return [record async for record in reader.records(idle)]
+    finally:
+        await reader.stop()
+
+
+async def wait_for(settings: Settings, topic: str, count: int, timeout: float) -> list[Any]:
+    """Records of ``topic`` from the beginning until ``count`` arrived or ``timeout`` passed."""
+    reader = TopicReader(settings.broker or "", [settings.topic(topic)], settings.max_message_bytes)
+    await reader.start(from_beginning=True)
+    found: list[Any] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(found) < count and time.monotonic() < deadline:
+            found.extend([r async for r in reader.records(idle_seconds=1.0)])
+        return found
+    finally:
+        await reader.stop()
+
+
+@pytest.fixture(scope="module")
+def pipeline(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """A worker process on fresh topics, stopped (by PID) after the module's tests."""
+    data_dir = tmp_path_factory.mktemp("worker")
+    settings = fresh_settings(broker, data_dir)
+    asyncio.run(ensure_topics(broker, settings))
+    worker = start_worker(settings, broker, data_dir / "worker.log")
+    try:
+        yield settings
+    finally:
+        stop_process(worker)
+        assert worker.returncode == 0, (data_dir / "worker.log").read_text()[-3000:]
+
+
+@pytest.fixture(scope="module")
+def polled(pipeline: Settings, shared_data: Path) -> PollReport:
+    sources = [str(shared_data / "feeds" / name) for name in FEEDS]
+
+    async def go() -> PollReport:
+        async with kafka_emitter(pipeline.broker or "", pipeline) as emit:
+            return await Poller(emit).poll_once(sources)
+
+    return asyncio.run(go())
+
+
+def test_every_polled_item_yields_exactly_one_valid_event(
+    pipeline: Settings, polled: PollReport
+) -> None:
+    assert polled.errors == {}
+    assert 50 <= polled.emitted <= 100
+    raw = asyncio.run(read_all(pipeline, "raw"))
+    raw_ids = {orjson.loads(r.value)["id"] for r in raw}
+    assert len(raw) == len(raw_ids) == polled.emitted
+
+    records = asyncio.run(wait_for(pipeline, "events", polled.emitted, timeout=300))
+    events = [orjson.loads(r.value) for r in records]
+    per_article = Counter(e["article"]["id"] for e in events)
+    assert set(per_article) == raw_ids
+    assert set(per_article.values()) == {1}
+    for record, event in zip(records, events, strict=True):
+        VALIDATORS["events"].validate(event)
+        assert record.key.decode() == event["article"]["id"]
+        for entity in event["entities"]:
+            for mention in entity["mentions"]:
+                assert event["text"][mention["start"]:mention["end"]] == mention["text"]
+    with_text = [e for e in events if len(e["text"].split()) > 40]
+    assert with_text and all(e["entities"] for e in with_text)
+    assert sum(bool(e["claims"]) for e in events) >= 10
+
+
+def test_intermediate_messages_validate_against_their_schemas(
+    pipeline: Settings, polled: PollReport
+) -> None:
+    asyncio.run(wait_for(pipeline, "events", polled.emitted, timeout=300))
+    for topic in ("raw", "clean", "tagged"):
+        records = asyncio.run(read_all(pipeline, topic))
+        assert len(records) == polled.emitted, topic
+        for record in records:
+            VALIDATORS[topic].validate(orjson.loads(record.value))
+
+
+def test_poison_message_is_dead_lettered_and_the_stream_continues(
+    pipeline: Settings, polled: PollReport
+) -> None:
+    good = orjson.loads(asyncio.run(read_all(pipeline, "raw"))[0].value)
+    good |= {"id": "after-poison", "title": good["title"] + " (second copy)"}
+
+    async def produce() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=pipeline.broker)
+        await producer.start()
+        try:
+            await producer.send_and_wait(pipeline.topic("raw"), b"{not json", key=b"poison")
+            await producer.send_and_wait(
+                pipeline.topic("clean"), orjson.dumps({"id": 1}), key=b"bad-clean"
+            )
+            await producer.send_and_wait(pipeline.topic("raw"), orjson.dumps(good),
+                                         key=b"after-poison")
+        finally:
+            await producer.stop()
+
+    asyncio.run(produce())
+    letters = [orjson.loads(r.value) for r in asyncio.run(wait_for(pipeline, "deadletter", 2, 120))]
+    by_key = {letter["key"]: letter for letter in letters}
+    assert by_key["poison"]["stage"] == "clean"
+    assert by_key["poison"]["payload"] == "{not json"
+    assert by_key["poison"]["error"]["type"] == "JSONDecodeError"
+    assert by_key["poison"]["source"]["topic"] == pipeline.topic("raw")
+    assert by_key["bad-clean"]["stage"] == "tag"
+    assert by_key["bad-clean"]["error"]["type"] == "ValidationError"
+    for letter in letters:
+        VALIDATORS["deadletter"].validate(letter)
+
+    events = asyncio.run(wait_for(pipeline, "events", polled.emitted + 1, timeout=120))
+    assert "after-poison" in {orjson.loads(r.value)["article"]["id"] for r in events}
