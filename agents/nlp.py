@@ -76,7 +76,7 @@ def doc_from_parse(parse: Parse) -> Doc:
         tags=parse.tags,
         deps=parse.deps,
         heads=parse.heads,
-        sent_starts=parse.sent_starts,
+        sent_starts=list[bool | int | None](parse.sent_starts),
     )
 
 

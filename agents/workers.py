@@ -34,8 +34,10 @@ class Stages:
     def __init__(self, app: faust.App, settings: Settings, pool: NlpPool) -> None:
         self.settings = settings
         self.pool = pool
-        topic = {name: app.topic(settings.topic(name)) for name in
-                 ("raw", "clean", "tagged", "events", "deadletter")}
+        topic = {
+            name: app.topic(settings.topic(name))
+            for name in ("raw", "clean", "tagged", "events", "deadletter")
+        }
         self.deadletters = topic["deadletter"]
         app.agent(topic["raw"], name="clean")(self._map("clean", clean_stage, topic["clean"]))
         app.agent(topic["clean"], name="tag")(self._tag(topic["tagged"]))
@@ -50,8 +52,9 @@ class Stages:
             error=error,
             payload=message.value or b"",
             key=message.key,
-            source=SourceRef(topic=message.topic, partition=message.partition,
-                             offset=message.offset),
+            source=SourceRef(
+                topic=message.topic, partition=message.partition, offset=message.offset
+            ),
             payload_limit=self.settings.deadletter_payload_bytes,
         )
         await self.deadletters.send(key=message.key, value=letter.to_json())
@@ -83,7 +86,9 @@ class Stages:
         size, within = self.settings.nlp_batch_size, self.settings.nlp_batch_seconds
 
         async def agent(stream: faust.StreamT) -> None:
-            async for events in stream.take_events(size, within=within):
+            # take_events is on faust.Stream, not on its StreamT protocol
+            batches = stream.take_events(size, within=within)  # type: ignore[attr-defined]
+            async for events in batches:
                 outcomes = await self.pool.tag([e.value for e in events])
                 for event, outcome in zip(events, outcomes, strict=True):
                     if outcome.value is None:

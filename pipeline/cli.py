@@ -149,13 +149,23 @@ def poll(
 @main.command()
 @broker_option
 @click.option("--topic", help="Topic to read (default: the events topic).")
-@click.option("--from", "start", type=click.Choice(["beginning", "end"]), default="end",
-              show_default=True, help="Where to start reading.")
+@click.option(
+    "--from",
+    "start",
+    type=click.Choice(["beginning", "end"]),
+    default="end",
+    show_default=True,
+    help="Where to start reading.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print each message as one JSON line.")
 @click.option("--until-idle", type=float, help="Stop after SECONDS without a message.")
 @click.pass_context
 def tail(
-    ctx: click.Context, broker: str | None, topic: str | None, start: str, as_json: bool,
+    ctx: click.Context,
+    broker: str | None,
+    topic: str | None,
+    start: str,
+    as_json: bool,
     until_idle: float | None,
 ) -> None:
     """Print events (or any topic's messages) as they arrive."""

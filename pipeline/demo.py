@@ -21,12 +21,19 @@ from pipeline.topics import ensure_topics
 
 def start_worker(settings: Settings, bootstrap: str, log: Path) -> subprocess.Popen[bytes]:
     """A ``newswire worker`` child process with these settings (web port: a free one)."""
-    env = {**os.environ, **settings.to_env(), "NEWSWIRE_BROKER": bootstrap,
-           "NEWSWIRE_WEB_PORT": str(free_port())}
+    env = {
+        **os.environ,
+        **settings.to_env(),
+        "NEWSWIRE_BROKER": bootstrap,
+        "NEWSWIRE_WEB_PORT": str(free_port()),
+    }
     with log.open("ab") as out:
         return subprocess.Popen(  # noqa: S603 - our own CLI
             [sys.executable, "-m", "pipeline.cli", "worker"],
-            env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
 
 
@@ -40,10 +47,19 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = 20.0) -> Non
             process.wait()
 
 
-async def _drive(settings: Settings, bootstrap: str, worker: subprocess.Popen[bytes],
-                 sources: list[str], as_json: bool, timeout: float) -> dict[str, int]:
-    reader = TopicReader(bootstrap, [settings.topic("events"), settings.topic("deadletter")],
-                         settings.max_message_bytes)
+async def _drive(
+    settings: Settings,
+    bootstrap: str,
+    worker: subprocess.Popen[bytes],
+    sources: list[str],
+    as_json: bool,
+    timeout: float,
+) -> dict[str, int]:
+    reader = TopicReader(
+        bootstrap,
+        [settings.topic("events"), settings.topic("deadletter")],
+        settings.max_message_bytes,
+    )
     await reader.start(from_beginning=False)
     try:
         async with kafka_emitter(bootstrap, settings) as emit:
@@ -63,8 +79,9 @@ async def _drive(settings: Settings, bootstrap: str, worker: subprocess.Popen[by
                 value = orjson.loads(record.value or b"{}")
                 if record.topic == settings.topic("deadletter"):
                     counts["deadletters"] += 1
-                    click.echo(f"dead letter [{value['stage']}]: {value['error']['message']}",
-                               err=True)
+                    click.echo(
+                        f"dead letter [{value['stage']}]: {value['error']['message']}", err=True
+                    )
                     done.add(f"dead:{record.partition}:{record.offset}")
                 else:
                     counts["events"] += 1
@@ -79,7 +96,9 @@ async def _drive(settings: Settings, bootstrap: str, worker: subprocess.Popen[by
 def run_demo(settings: Settings, sources: list[str], as_json: bool, timeout: float) -> int:
     """Run the demo; returns the exit code (0 when every polled item became an event)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    embedded = None if settings.broker else EmbeddedBroker(log_path=settings.data_dir / "demo-broker.log")
+    embedded = (
+        None if settings.broker else EmbeddedBroker(log_path=settings.data_dir / "demo-broker.log")
+    )
     started = time.monotonic()
     worker = None
     try:

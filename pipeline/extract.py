@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
-from agents.tag import tag_articles
 from spacy.language import Language
 
 from agents.clean import clean_article, html_to_text, normalize_text
 from agents.events import finish
+from agents.tag import tag_articles
 from pipeline import __version__
 from pipeline.feed_parse import MalformedFeed, parse_feed
 from pipeline.records import CleanArticle, Event, RawArticle

@@ -50,19 +50,21 @@ def parse_feed(data: bytes, feed_url: str, fetched_at: datetime) -> list[RawArti
         guid = entry.get("id") or None
         link = entry.get("link") or None
         title = entry.get("title", "")
-        articles.append(RawArticle(
-            id=article_id(guid, link, feed_url, title),
-            feed_url=feed_url,
-            feed_title=feed_title,
-            guid=guid,
-            link=link,
-            title=title,
-            summary_html=entry.get("summary", ""),
-            content_html=_content_html(entry),
-            published_at=_when(entry.get("published_parsed")),
-            updated_at=_when(entry.get("updated_parsed")),
-            authors=_authors(entry),
-            language=entry.get("language") or language,
-            fetched_at=fetched_at,
-        ))
+        articles.append(
+            RawArticle(
+                id=article_id(guid, link, feed_url, title),
+                feed_url=feed_url,
+                feed_title=feed_title,
+                guid=guid,
+                link=link,
+                title=title,
+                summary_html=entry.get("summary", ""),
+                content_html=_content_html(entry),
+                published_at=_when(entry.get("published_parsed")),
+                updated_at=_when(entry.get("updated_parsed")),
+                authors=_authors(entry),
+                language=entry.get("language") or language,
+                fetched_at=fetched_at,
+            )
+        )
     return articles

@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from agents.tag import tag_articles
-
 from agents.nlp import shared_model
+from agents.tag import tag_articles
 from pipeline.records import CleanArticle
 
 

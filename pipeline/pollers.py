@@ -64,8 +64,12 @@ class Poller:
         """Poll every ``interval`` seconds until cancelled."""
         while True:
             report = await self.poll_once(sources)
-            log.info("polled %d feeds: %d new items, %d errors",
-                     len(sources), report.emitted, len(report.errors))
+            log.info(
+                "polled %d feeds: %d new items, %d errors",
+                len(sources),
+                report.emitted,
+                len(report.errors),
+            )
             await asyncio.sleep(interval)
 
 
@@ -75,8 +79,14 @@ def route(article: RawArticle, settings: Settings) -> tuple[str, bytes, bytes]:
     try:
         return settings.topic("raw"), key, check_size(value, settings.max_message_bytes)
     except MessageTooLarge as exc:
-        letter = dead_letter(stage="poll", error=error_info(exc), payload=value, key=key,
-                             source=None, payload_limit=settings.deadletter_payload_bytes)
+        letter = dead_letter(
+            stage="poll",
+            error=error_info(exc),
+            payload=value,
+            key=key,
+            source=None,
+            payload_limit=settings.deadletter_payload_bytes,
+        )
         return settings.topic("deadletter"), key, letter.to_json()
 
 

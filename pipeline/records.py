@@ -156,7 +156,9 @@ class Event(Record):
     """One structured event per article (topic ``news.events``): the public contract."""
 
     schema_version: int = SCHEMA_VERSION
-    event_id: str = Field(description="Deterministic: article id + content hash + pipeline version.")
+    event_id: str = Field(
+        description="Deterministic: article id + content hash + pipeline version."
+    )
     article: EventArticle
     text: str
     entities: list[Entity]

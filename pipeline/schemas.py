@@ -1,4 +1,7 @@
-"""JSON Schemas of every topic's messages, generated from the records (``python -m pipeline.schemas``)."""
+"""JSON Schemas of every topic's messages, generated from the records.
+
+Regenerate with ``python -m pipeline.schemas`` (``make schemas``).
+"""
 
 from __future__ import annotations
 
@@ -31,7 +34,9 @@ def topic_schema(topic: str) -> dict[str, Any]:
 
 
 def render(topic: str) -> bytes:
-    return orjson.dumps(topic_schema(topic), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    return (
+        orjson.dumps(topic_schema(topic), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    )
 
 
 def write_all(directory: Path = SCHEMA_DIR) -> list[Path]:

@@ -38,7 +38,9 @@ class TopicReader:
         for tp in partitions:
             await self.consumer.position(tp)
 
-    async def records(self, idle_seconds: float | None) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
+    async def records(
+        self, idle_seconds: float | None
+    ) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
         """Records as they arrive; ends after ``idle_seconds`` without any (None: never)."""
         while True:
             batches = await self.consumer.getmany(timeout_ms=int(1000 * (idle_seconds or 1.0)))

@@ -27,12 +27,17 @@ async def ensure_topics(bootstrap: str, settings: Settings) -> list[str]:
         existing = set(await admin.list_topics())
         wanted = [name for name in topic_names(settings) if name not in existing]
         config = {"max.message.bytes": str(settings.max_message_bytes)}
-        new = [NewTopic(n, settings.partitions, settings.replication, topic_configs=config)
-               for n in wanted]
+        new = [
+            NewTopic(n, settings.partitions, settings.replication, topic_configs=config)
+            for n in wanted
+        ]
         if new:
             response = await admin.create_topics(new)
-            errors = [(t, code, msg) for t, code, msg in response.topic_errors
-                      if code and code != TopicAlreadyExistsError.errno]
+            errors = [
+                (t, code, msg)
+                for t, code, msg in response.topic_errors
+                if code and code != TopicAlreadyExistsError.errno
+            ]
             if errors:
                 raise RuntimeError(f"could not create topics: {errors}")
         return wanted

@@ -58,3 +58,10 @@ def fresh_settings(broker: str, data_dir: Path, **overrides: object) -> Settings
 @pytest.fixture
 def settings(broker: str, tmp_path: Path) -> Settings:
     return fresh_settings(broker, tmp_path)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the embedded broker, so `make unit` can leave them out."""
+    for item in items:
+        if "broker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.broker)

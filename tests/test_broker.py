@@ -18,7 +18,9 @@ from pipeline.topics import describe_topics, ensure_topics, topic_names
 
 
 def test_ensure_topics_creates_every_topic_with_configured_partitions(settings: Settings) -> None:
-    created = asyncio.run(ensure_topics(settings.broker or "", settings.model_copy(update={"partitions": 3})))
+    created = asyncio.run(
+        ensure_topics(settings.broker or "", settings.model_copy(update={"partitions": 3}))
+    )
     assert sorted(created) == sorted(topic_names(settings))
     described = asyncio.run(describe_topics(settings.broker or ""))
     assert {name: described[name] for name in created} == {name: 3 for name in created}
@@ -47,7 +49,10 @@ def test_broker_command_records_address_and_stops_on_sigterm(tmp_path: Path) -> 
     env = {**os.environ, "NEWSWIRE_DATA_DIR": str(tmp_path)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipeline.cli", "broker"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         assert proc.stdout is not None
@@ -58,7 +63,11 @@ def test_broker_command_records_address_and_stops_on_sigterm(tmp_path: Path) -> 
         assert find_running(state) == bootstrap
         topics = subprocess.run(
             [sys.executable, "-m", "pipeline.cli", "topics", "create"],
-            env=env, capture_output=True, text=True, timeout=60, check=True,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         )
         assert "news.events\t4 partitions" in topics.stdout
         proc.send_signal(signal.SIGTERM)
@@ -83,7 +92,10 @@ def test_commands_refuse_to_start_a_silent_empty_broker(tmp_path: Path) -> None:
     env["NEWSWIRE_DATA_DIR"] = str(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "topics"],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "no Kafka broker" in result.stderr
@@ -91,10 +103,14 @@ def test_commands_refuse_to_start_a_silent_empty_broker(tmp_path: Path) -> None:
 
 def test_broker_dies_when_its_owner_is_killed(tmp_path: Path) -> None:
     owner = subprocess.Popen(
-        [sys.executable, "-c",
-         "import time; from pipeline.broker import EmbeddedBroker; "
-         "b = EmbeddedBroker().start(); print(b.bootstrap, flush=True); time.sleep(120)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import time; from pipeline.broker import EmbeddedBroker; "
+            "b = EmbeddedBroker().start(); print(b.bootstrap, flush=True); time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert owner.stdout is not None
     bootstrap = owner.stdout.readline().strip()

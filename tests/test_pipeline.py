@@ -21,7 +21,7 @@ from pipeline.schemas import SCHEMA_DIR, schema_file
 from pipeline.settings import Settings
 from pipeline.tail import TopicReader
 from pipeline.topics import ensure_topics
-from tests.conftest import SHARED, fresh_settings
+from tests.conftest import fresh_settings
 
 # Three real feeds from ../shared, 70 items: Dawn (full text), NDTV and Al-Monitor (summaries).
 FEEDS = [
@@ -33,8 +33,6 @@ VALIDATORS = {
     topic: Draft202012Validator(orjson.loads((SCHEMA_DIR / schema_file(topic)).read_bytes()))
     for topic in TOPIC_RECORDS
 }
-
-pytestmark = pytest.mark.broker
 
 
 async def read_all(settings: Settings, topic: str, idle: float = 3.0) -> list[Any]:
@@ -104,7 +102,7 @@ def test_every_polled_item_yields_exactly_one_valid_event(
         assert record.key.decode() == event["article"]["id"]
         for entity in event["entities"]:
             for mention in entity["mentions"]:
-                assert event["text"][mention["start"]:mention["end"]] == mention["text"]
+                assert event["text"][mention["start"] : mention["end"]] == mention["text"]
     with_text = [e for e in events if len(e["text"].split()) > 40]
     assert with_text and all(e["entities"] for e in with_text)
     assert sum(bool(e["claims"]) for e in events) >= 10
@@ -135,8 +133,9 @@ def test_poison_message_is_dead_lettered_and_the_stream_continues(
             await producer.send_and_wait(
                 pipeline.topic("clean"), orjson.dumps({"id": 1}), key=b"bad-clean"
             )
-            await producer.send_and_wait(pipeline.topic("raw"), orjson.dumps(good),
-                                         key=b"after-poison")
+            await producer.send_and_wait(
+                pipeline.topic("raw"), orjson.dumps(good), key=b"after-poison"
+            )
         finally:
             await producer.stop()
 

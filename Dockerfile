@@ -1,0 +1,16 @@
+# newswire worker/poller image: slim Python, the spaCy model installed at build time, non-root.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY pipeline ./pipeline
+COPY agents ./agents
+COPY schemas ./schemas
+RUN pip install . \
+    && python -c "from agents.nlp import load_model; load_model('en_core_web_sm')" \
+    && useradd --create-home --uid 10001 newswire
+USER newswire
+ENV NEWSWIRE_DATA_DIR=/home/newswire/data
+ENTRYPOINT ["newswire"]
+CMD ["worker"]

@@ -1,0 +1,41 @@
+# newswire: every target sets up .venv itself (Python 3.11+ and make are all it needs).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: help setup demo test lint typecheck unit schemas clean
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## Create .venv and install newswire with its dev tools
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "newswire needs Python 3.11+")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: setup ## Embedded broker + worker on the bundled real feeds; print the events
+	$(BIN)/newswire demo
+
+test: lint typecheck ## Lint, type-check, then every test (against the embedded broker)
+	$(BIN)/python -m pytest
+
+unit: setup ## Only the tests that need no broker
+	$(BIN)/python -m pytest -m 'not broker'
+
+lint: setup ## ruff
+	$(BIN)/ruff check pipeline agents tests
+
+typecheck: setup ## mypy (disallow_untyped_defs)
+	$(BIN)/mypy
+
+schemas: setup ## Regenerate schemas/ from pipeline/records.py
+	$(BIN)/python -m pipeline.schemas
+
+clean: ## Remove .venv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,104 @@
+"""The newswire command line on real input: extract, poll --dry-run, and the demo."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+from jsonschema import Draft202012Validator
+
+from pipeline.schemas import SCHEMA_DIR
+
+EVENT_SCHEMA = Draft202012Validator(orjson.loads((SCHEMA_DIR / "event.schema.json").read_bytes()))
+BUNDLED = Path(__file__).resolve().parents[1] / "pipeline" / "feeds"
+
+
+def newswire(
+    *args: str, stdin: bytes | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_extract_html_article_prints_a_valid_event(shared_data: Path, tmp_path: Path) -> None:
+    truth = orjson.loads((shared_data / "article-html" / "ground-truth-dev.json").read_bytes())
+    key = sorted(truth)[0]
+    page = tmp_path / f"{key}.html"
+    page.write_bytes(
+        gzip.decompress((shared_data / "article-html" / "dev" / f"{key}.html.gz").read_bytes())
+    )
+    result = newswire("extract", str(page))
+    assert result.returncode == 0, result.stderr.decode()
+    [line] = result.stdout.splitlines()
+    event = orjson.loads(line)
+    EVENT_SCHEMA.validate(event)
+    assert event["article"]["id"] == key
+    assert len(event["text"]) > 200
+    assert event["entities"]
+
+
+def test_extract_jsonl_keeps_order_ids_and_verbatim_offsets() -> None:
+    lines = [
+        {"id": "b", "text": "“We will not cut rates,” Christine Lagarde said on Thursday."},
+        {"id": "a", "text": "The ministry denied that troops had crossed the border."},
+    ]
+    stdin = b"".join(orjson.dumps(line) + b"\n" for line in lines) + b"[1]\n"
+    result = newswire("extract", "--jsonl", "--skip-clean", "-", stdin=stdin)
+    assert result.returncode == 1  # the third line is not an object
+    assert b"line 3" in result.stderr
+    events = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert [e["article"]["id"] for e in events] == ["b", "a"]
+    assert [e["text"] for e in events] == [line["text"] for line in lines]
+    for event in events:
+        EVENT_SCHEMA.validate(event)
+        for claim in event["claims"]:
+            for part in ("claimant", "cue", "content"):
+                span = claim[part]
+                assert event["text"][span["start"] : span["end"]] == span["text"]
+    assert events[1]["claims"][0]["stance"] == "deny"
+
+
+def test_poll_dry_run_feeds_extract_without_kafka() -> None:
+    polled = newswire("poll", "--dry-run", str(BUNDLED / "ndtv.xml"))
+    assert polled.returncode == 0, polled.stderr.decode()
+    raw = [orjson.loads(line) for line in polled.stdout.splitlines()]
+    assert len(raw) == 20
+    assert len({r["id"] for r in raw}) == 20
+    extracted = newswire("extract", "--jsonl", "-", stdin=polled.stdout)
+    assert extracted.returncode == 0, extracted.stderr.decode()
+    events = [orjson.loads(line) for line in extracted.stdout.splitlines()]
+    assert [e["article"]["id"] for e in events] == [r["id"] for r in raw]
+
+
+def test_demo_runs_on_a_bundled_feed_and_exits(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "demo",
+            "--json",
+            "--feed",
+            str(BUNDLED / "ndtv.xml"),
+        ],
+        capture_output=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "NEWSWIRE_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    events = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert len({e["article"]["id"] for e in events}) == 20
+    for event in events:
+        EVENT_SCHEMA.validate(event)
+    assert b"20 items polled from 1 feeds -> 20 events" in result.stderr
+    assert not (tmp_path / "broker.json").exists()
