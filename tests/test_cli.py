@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import orjson
+import pytest
 from jsonschema import Draft202012Validator
 
+from pipeline.broker import BrokerError, find_running, free_port, wait_until_ready
 from pipeline.schemas import SCHEMA_DIR
 
 EVENT_SCHEMA = Draft202012Validator(orjson.loads((SCHEMA_DIR / "event.schema.json").read_bytes()))
@@ -102,3 +107,49 @@ def test_demo_runs_on_a_bundled_feed_and_exits(tmp_path: Path) -> None:
         EVENT_SCHEMA.validate(event)
     assert b"20 items polled from 1 feeds -> 20 events" in result.stderr
     assert not (tmp_path / "broker.json").exists()
+
+
+def test_run_starts_broker_and_worker_that_tail_finds_and_sigterm_stops(tmp_path: Path) -> None:
+    env = {**os.environ, "NEWSWIRE_DATA_DIR": str(tmp_path), "NEWSWIRE_WEB_PORT": str(free_port())}
+    env.pop("NEWSWIRE_BROKER", None)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "run", "--feed", str(BUNDLED / "ndtv.xml")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        state = tmp_path / "broker.json"
+        deadline = time.monotonic() + 60
+        while not state.exists() and time.monotonic() < deadline and run.poll() is None:
+            time.sleep(0.2)
+        bootstrap = find_running(state)
+        assert bootstrap is not None
+        tail = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pipeline.cli",
+                "tail",
+                "--from",
+                "beginning",
+                "--json",
+                "--until-idle",
+                "20",
+            ],
+            env=env,
+            capture_output=True,
+            timeout=240,
+            check=True,
+        )
+        events = [orjson.loads(line) for line in tail.stdout.splitlines()]
+        assert len({e["article"]["id"] for e in events}) == 20
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(60) == 0, run.stderr.read().decode()[-2000:] if run.stderr else ""
+        assert not state.exists()
+        with pytest.raises(BrokerError):
+            asyncio.run(wait_until_ready(bootstrap, timeout=2))
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
