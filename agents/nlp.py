@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
+from spacy.lang.en import English
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -62,13 +63,17 @@ def parse_from_doc(doc: Doc) -> Parse:
     )
 
 
-_VOCAB = Vocab()
+@cache
+def _english_vocab() -> Vocab:
+    """A vocabulary with English lexical attributes (``is_punct``, ``like_num``), no model."""
+    vocab: Vocab = English().vocab
+    return vocab
 
 
 def doc_from_parse(parse: Parse) -> Doc:
     """A spaCy Doc with tags, lemmas, dependencies and sentences, built without a model."""
     return Doc(
-        _VOCAB,
+        _english_vocab(),
         words=parse.words,
         spaces=parse.spaces,
         lemmas=parse.lemmas,
