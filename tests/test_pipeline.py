@@ -153,3 +153,43 @@ def test_poison_message_is_dead_lettered_and_the_stream_continues(
 
     events = asyncio.run(wait_for(pipeline, "events", polled.emitted + 1, timeout=120))
     assert "after-poison" in {orjson.loads(r.value)["article"]["id"] for r in events}
+
+
+def test_oversize_result_is_dead_lettered_with_a_truncated_payload(
+    broker: str, tmp_path: Path, shared_data: Path
+) -> None:
+    settings = fresh_settings(
+        broker, tmp_path, max_message_bytes=65536, deadletter_payload_bytes=4096
+    )
+    asyncio.run(ensure_topics(broker, settings))
+    truth = orjson.loads((shared_data / "article-html" / "ground-truth-dev.json").read_bytes())
+    body = "\n\n".join(v["articleBody"] for v in truth.values() if v["articleBody"].isascii())
+    text = body[:30000]
+    raw = {
+        "id": "big",
+        "feed_url": "f.xml",
+        "title": "Long",
+        "content_html": text,
+        "fetched_at": "2026-01-01T00:00:00Z",
+    }
+    worker = start_worker(settings, broker, tmp_path / "worker.log")
+    try:
+
+        async def produce() -> None:
+            producer = AIOKafkaProducer(bootstrap_servers=broker)
+            await producer.start()
+            await producer.send_and_wait(settings.topic("raw"), orjson.dumps(raw), key=b"big")
+            await producer.stop()
+
+        asyncio.run(produce())
+        [record] = asyncio.run(wait_for(settings, "deadletter", 1, timeout=120))
+    finally:
+        stop_process(worker)
+    letter = orjson.loads(record.value)
+    VALIDATORS["deadletter"].validate(letter)
+    assert letter["stage"] == "tag"
+    assert letter["error"]["type"] == "MessageTooLarge"
+    assert letter["payload_truncated"] is True
+    assert letter["payload_bytes"] > 30000
+    assert len(letter["payload"].encode()) <= 4096
+    assert letter["source"]["topic"] == settings.topic("clean")
