@@ -46,16 +46,7 @@ def assemble_event(tagged: TaggedArticle, claims: Sequence[Claim], version: str)
     return Event(
         schema_version=SCHEMA_VERSION,
         event_id=event_id(article, pipeline),
-        article=EventArticle(
-            id=article.id,
-            url=article.url,
-            title=article.title,
-            source=article.source,
-            published_at=article.published_at,
-            fetched_at=article.fetched_at,
-            language=article.language,
-            revision=article.revision,
-        ),
+        article=EventArticle.model_validate(article.model_dump(exclude={"text", "feed_url"})),
         text=article.text,
         entities=list(tagged.entities),
         claims=list(claims),

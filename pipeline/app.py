@@ -9,14 +9,14 @@ import faust
 
 from agents.workers import Stages
 from pipeline.nlp_pool import NlpPool
-from pipeline.pollers import Poller, route
-from pipeline.records import RawArticle
 from pipeline.settings import Settings
 from pipeline.topics import ensure_topics
 
 
 def create_app(settings: Settings, bootstrap: str) -> faust.App:
     """A Faust app on ``bootstrap`` with raw values (records are decoded by the stages)."""
+    datadir = settings.data_dir / "worker"
+    datadir.mkdir(parents=True, exist_ok=True)
     return faust.App(
         settings.app_id,
         broker=[f"kafka://{host}" for host in bootstrap.split(",")],
@@ -24,7 +24,7 @@ def create_app(settings: Settings, bootstrap: str) -> faust.App:
         key_serializer="raw",
         autodiscover=False,
         store="memory://",
-        datadir=str(settings.data_dir / "worker"),
+        datadir=str(datadir),
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication,
         topic_allow_declare=False,
@@ -42,29 +42,12 @@ def create_app(settings: Settings, bootstrap: str) -> faust.App:
     )
 
 
-def add_poller(app: faust.App, settings: Settings, sources: list[str]) -> None:
-    """Poll ``sources`` every ``poll_interval`` seconds inside the worker."""
-
-    async def emit(article: RawArticle) -> None:
-        topic, key, value = route(article, settings)
-        await app.topic(topic).send(key=key, value=value)
-
-    poller = Poller(emit)
-
-    async def poll_feeds() -> None:
-        await poller.run(sources, settings.poll_interval)
-
-    app.task(poll_feeds)
-
-
-def run_worker(settings: Settings, bootstrap: str, sources: list[str] | None = None) -> None:
-    """Run the enrichment agents (and pollers of ``sources``) until SIGINT/SIGTERM."""
+def run_worker(settings: Settings, bootstrap: str) -> None:
+    """Run the enrichment agents until SIGINT/SIGTERM."""
     asyncio.run(ensure_topics(bootstrap, settings))
     app = create_app(settings, bootstrap)
     pool = NlpPool(settings.model, processes=settings.nlp_processes)
     Stages(app, settings, pool)
-    if sources:
-        add_poller(app, settings, sources)
     try:
         worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
         worker.execute_from_commandline()

@@ -23,7 +23,7 @@ from pipeline.broker import (
 from pipeline.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
-BUNDLED_FEEDS = sorted(str(p) for p in (Path(__file__).parent / "feeds").glob("*.xml"))
+BUNDLED_FEEDS = sorted(str(p) for p in (Path(__file__).parent / "demo_feeds").glob("*.xml"))
 
 
 def broker_option(fn: F) -> F:
@@ -86,19 +86,19 @@ def demo(
 
 @main.command()
 @broker_option
-@click.option("--feed", "feeds", multiple=True, help="Feed URL or path to poll (repeatable).")
+@click.option("--feed", "feeds", multiple=True, help="Feed URL or path to add (repeatable).")
 @click.pass_context
 def run(ctx: click.Context, broker: str | None, feeds: tuple[str, ...]) -> None:
-    """Long-running: pollers and a worker (starts the embedded broker if none is set)."""
-    from pipeline.app import run_worker
+    """Long-running: a poller and a worker (starts the embedded broker if none is set)."""
+    from pipeline.supervisor import supervise
 
     settings = settings_with(ctx, broker=broker)
     sources = list(feeds) or settings.feeds
     if settings.broker:
-        run_worker(settings, settings.broker, sources)
-        return
+        sys.exit(supervise(settings, settings.broker, sources))
     with _embedded(settings) as embedded:
-        run_worker(settings, embedded.bootstrap, sources)
+        code = supervise(settings, embedded.bootstrap, sources)
+    sys.exit(code)
 
 
 @main.command()
@@ -115,35 +115,119 @@ def worker(ctx: click.Context, broker: str | None) -> None:
 @main.command()
 @broker_option
 @click.argument("sources", nargs=-1)
-@click.option("--once", is_flag=True, help="Poll every feed once, then exit.")
+@click.option("--once", is_flag=True, help="Poll every due registered feed once, then exit.")
 @click.option("--dry-run", is_flag=True, help="Print raw-article JSON lines; no broker needed.")
 @click.pass_context
 def poll(
     ctx: click.Context, broker: str | None, sources: tuple[str, ...], once: bool, dry_run: bool
 ) -> None:
-    """Poll feeds (SOURCES, else NEWSWIRE_FEEDS) and push new items to the raw topic."""
-    from pipeline.pollers import Poller, kafka_emitter
+    """Poll the registered feeds (plus SOURCES and NEWSWIRE_FEEDS, added to the registry).
+
+    Long-running by default: instances in one group share the feeds through Kafka.
+    --dry-run polls only SOURCES (or NEWSWIRE_FEEDS) once, with no registry and no state.
+    """
+    from pipeline.poller.once import poll_registry_once, poll_sources_once
 
     settings = settings_with(ctx, broker=broker)
     feeds = list(sources) or settings.feeds
-    if not feeds:
-        raise click.UsageError("no feeds: give SOURCES or set NEWSWIRE_FEEDS")
+    if dry_run:
+        if not feeds:
+            raise click.UsageError("--dry-run needs SOURCES or NEWSWIRE_FEEDS")
 
-    async def print_article(article: Any) -> None:
-        sys.stdout.buffer.write(article.to_json() + b"\n")
+        async def print_article(article: Any) -> None:
+            sys.stdout.buffer.write(article.to_json() + b"\n")
 
-    async def go() -> None:
-        if dry_run:
-            report = await Poller(print_article).poll_once(feeds)
-        else:
-            async with kafka_emitter(resolve_broker(settings), settings) as emit:
-                poller = Poller(emit)
-                if not once:
-                    await poller.run(feeds, settings.poll_interval)
-                report = await poller.poll_once(feeds)
-        click.echo(f"{report.emitted} items emitted, {len(report.errors)} feeds failed", err=True)
+        report = asyncio.run(poll_sources_once(settings, feeds, print_article))
+    elif once:
+        report = asyncio.run(poll_registry_once(resolve_broker(settings), settings, feeds))
+    else:
+        from pipeline.poller.service import run_poller
 
-    asyncio.run(go())
+        run_poller(settings, resolve_broker(settings), feeds)
+        return
+    for url, error in report.errors.items():
+        click.echo(f"feed failed: {url}: {error}", err=True)
+    click.echo(
+        f"{report.polled} feeds polled, {report.emitted} items emitted, "
+        f"{len(report.errors)} failed",
+        err=True,
+    )
+
+
+@main.group()
+def feeds() -> None:
+    """The feed registry (the compacted PREFIX.feeds topic, keyed by URL)."""
+
+
+@feeds.command("add")
+@broker_option
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--file",
+    "files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A plain list (one URL per line) or an OPML export (repeatable).",
+)
+@click.option("--interval", type=float, help="Seconds between polls (default: adaptive).")
+@click.option("--title", help="Title of the feed (one URL only).")
+@click.option("--disabled", is_flag=True, help="Register without polling it.")
+@click.pass_context
+def feeds_add(
+    ctx: click.Context,
+    broker: str | None,
+    urls: tuple[str, ...],
+    files: tuple[str, ...],
+    interval: float | None,
+    title: str | None,
+    disabled: bool,
+) -> None:
+    """Add or update feeds (URLs, list files or OPML files)."""
+    from pipeline.poller.registry import configs, publish, read_feed_file
+
+    settings = settings_with(ctx, broker=broker)
+    entries = [(url, title) for url in urls]
+    for name in files:
+        entries += read_feed_file(Path(name))
+    if not entries:
+        raise click.UsageError("give feed URLs or --file")
+    found = configs(entries, interval=interval, enabled=not disabled)
+    count = asyncio.run(publish(resolve_broker(settings), settings, found))
+    click.echo(f"{count} feeds registered")
+
+
+@feeds.command("remove")
+@broker_option
+@click.argument("urls", nargs=-1, required=True)
+@click.pass_context
+def feeds_remove(ctx: click.Context, broker: str | None, urls: tuple[str, ...]) -> None:
+    """Remove feeds from the registry."""
+    from pipeline.poller.registry import remove
+
+    settings = settings_with(ctx, broker=broker)
+    count = asyncio.run(remove(resolve_broker(settings), settings, urls))
+    click.echo(f"{count} feeds removed")
+
+
+@feeds.command("list")
+@broker_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per feed.")
+@click.pass_context
+def feeds_list(ctx: click.Context, broker: str | None, as_json: bool) -> None:
+    """Every registered feed with its status, last success, next poll, errors and item rate."""
+    from pipeline.poller.registry import read_registry, read_states
+    from pipeline.poller.report import feed_rows, format_rows
+
+    settings = settings_with(ctx, broker=broker)
+    bootstrap = resolve_broker(settings)
+    registry = asyncio.run(read_registry(bootstrap, settings))
+    states = asyncio.run(read_states(bootstrap, settings))
+    rows = feed_rows(registry, states)
+    if as_json:
+        for row in rows:
+            click.echo(orjson.dumps(row).decode())
+    else:
+        click.echo(format_rows(rows))
 
 
 @main.command()
@@ -169,7 +253,7 @@ def tail(
     until_idle: float | None,
 ) -> None:
     """Print events (or any topic's messages) as they arrive."""
-    from pipeline.tail import TopicReader, format_event
+    from pipeline.tail import MissingTopic, TopicReader, format_event
 
     settings = settings_with(ctx, broker=broker)
     name = topic or settings.topic("events")
@@ -177,7 +261,10 @@ def tail(
 
     async def go() -> None:
         reader = TopicReader(resolve_broker(settings), [name], settings.max_message_bytes)
-        await reader.start(from_beginning=start == "beginning")
+        try:
+            await reader.start(from_beginning=start == "beginning")
+        except MissingTopic as exc:
+            raise click.ClickException(str(exc)) from exc
         try:
             async for record in reader.records(until_idle):
                 value = record.value or b""
@@ -239,7 +326,10 @@ def extract(
     def articles() -> Any:
         nonlocal failures
         if not jsonl:
-            yield from from_file(Path(source), article_id, skip_clean)
+            try:
+                yield from from_file(Path(source), article_id, skip_clean)
+            except (OSError, ValueError) as exc:
+                raise click.ClickException(f"{source}: {exc}") from exc
             return
         stream = sys.stdin.buffer if source == "-" else Path(source).open("rb")  # noqa: SIM115
         with stream:

@@ -12,8 +12,9 @@ from pathlib import Path
 import click
 import orjson
 
-from pipeline.broker import EmbeddedBroker, free_port
-from pipeline.pollers import Poller, kafka_emitter
+from pipeline.broker import EmbeddedBroker, die_with_parent, free_port
+from pipeline.poller.emit import kafka_emitter
+from pipeline.poller.once import poll_sources_once
 from pipeline.settings import Settings
 from pipeline.tail import TopicReader, format_event
 from pipeline.topics import ensure_topics
@@ -32,6 +33,7 @@ def start_worker(settings: Settings, bootstrap: str, log: Path) -> subprocess.Po
             [sys.executable, "-m", "pipeline.cli", "worker"],
             env=env,
             stdin=subprocess.DEVNULL,
+            preexec_fn=die_with_parent,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -63,7 +65,7 @@ async def _drive(
     await reader.start(from_beginning=False)
     try:
         async with kafka_emitter(bootstrap, settings) as emit:
-            report = await Poller(emit).poll_once(sources)
+            report = await poll_sources_once(settings, sources, emit)
         for source, error in report.errors.items():
             click.echo(f"feed failed: {source}: {error}", err=True)
         counts = {"polled": report.emitted, "events": 0, "claims": 0, "deadletters": 0}

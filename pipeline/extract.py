@@ -14,11 +14,13 @@ from pathlib import Path
 import orjson
 from spacy.language import Language
 
-from agents.clean import clean_article, html_to_text, normalize_text
+from agents.body import PageMeta, extract_body
+from agents.clean import CleanText, clean_article, clean_text, clean_title, word_count
 from agents.events import finish
 from agents.tag import tag_articles
 from pipeline import __version__
-from pipeline.feed_parse import MalformedFeed, parse_feed
+from pipeline.poller.parse import MalformedFeed, parse_document
+from pipeline.poller.state import feed_articles
 from pipeline.records import CleanArticle, Event, RawArticle
 
 BATCH = 32
@@ -32,22 +34,42 @@ def document(line: dict[str, object], skip_clean: bool, now: datetime) -> CleanA
     """A clean article from a ``{"id", "text" | "html", ...}`` document."""
     if "id" not in line or not ("text" in line or "html" in line):
         raise InputError('a document needs "id" and "text" or "html"')
-    raw_text = str(line["text"]) if "text" in line else html_to_text(str(line["html"]))
-    text = raw_text if skip_clean and "text" in line else normalize_text(raw_text)
+    url = str(line["url"]) if line.get("url") else None
     title = str(line.get("title") or "")
-    published = line.get("published")
-    url = line.get("url")
+    meta = PageMeta()
+    if "text" in line and skip_clean:
+        body = CleanText(str(line["text"]), word_count=word_count(str(line["text"])))
+    elif "text" in line:
+        body = clean_text(str(line["text"]))
+    else:  # a full page: its main text (BadPage, a ValueError, when it has none)
+        html = line["html"]
+        page = extract_body(html if isinstance(html, bytes) else str(html), url)
+        body, meta = clean_text(page.text), page.meta
+    published = line.get("published") or meta.published
+    source = str(line.get("source") or meta.site_name or "extract")
     return CleanArticle(
         id=str(line["id"]),
-        url=str(url) if url else None,
-        title=title if skip_clean else normalize_text(title),
-        source=str(line.get("source") or "extract"),
+        url=url or meta.url,
+        title=title if skip_clean else clean_title(title or meta.title or "", source),
+        source=source,
         feed_url="",
-        published_at=datetime.fromisoformat(str(published)) if published else None,
+        published_at=_published(published),
         fetched_at=now,
-        language=None,
-        text=text,
+        language=meta.language,
+        dateline=body.dateline,
+        credits=body.credits,
+        authors=list(meta.authors),
+        word_count=body.word_count,
+        text=body.text,
     )
+
+
+def _published(value: object) -> datetime | None:
+    """An ISO date or datetime; naive ones are taken as UTC."""
+    if not value:
+        return None
+    when = datetime.fromisoformat(str(value))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def from_jsonl(lines: Iterable[bytes], skip_clean: bool) -> Iterator[CleanArticle | InputError]:
@@ -79,14 +101,16 @@ def from_file(path: Path, article_id: str | None, skip_clean: bool) -> list[Clea
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     try:
-        raws = parse_feed(data, str(path), datetime.now(UTC))
+        raws = feed_articles(parse_document(data), str(path), datetime.now(UTC))
     except MalformedFeed:
         raws = []
     if raws:
         return [clean_article(raw) for raw in raws]
-    text = data.decode("utf-8", errors="replace")
-    key = "html" if text.lstrip().startswith("<") else "text"
-    line: dict[str, object] = {"id": article_id or _stem(path), key: text}
+    line: dict[str, object] = {"id": article_id or _stem(path)}
+    if data.lstrip().startswith(b"<"):
+        line["html"] = data  # bytes, so the page's own charset is honoured
+    else:
+        line["text"] = data.decode("utf-8", errors="replace")
     return [document(line, skip_clean, datetime.now(UTC))]
 
 

@@ -30,6 +30,24 @@ class Record(BaseModel):
         return cls.model_validate(orjson.loads(data))
 
 
+class FeedConfig(Record):
+    """A registered feed (topic ``news.feeds``, keyed by URL; a null value removes it)."""
+
+    url: str
+    title: str | None = None
+    interval: float | None = Field(
+        default=None, gt=0, description="Seconds between polls; null means adaptive."
+    )
+    enabled: bool = True
+    added_at: datetime
+
+
+class Enclosure(Record):
+    url: str
+    type: str | None = None
+    length: int | None = None
+
+
 class RawArticle(Record):
     """A feed item as polled (topic ``news.raw``)."""
 
@@ -38,6 +56,9 @@ class RawArticle(Record):
     feed_title: str | None = None
     guid: str | None = None
     link: str | None = None
+    canonical_link: str | None = Field(
+        default=None, description="The link with tracking parameters and fragment removed."
+    )
     title: str = ""
     summary_html: str = ""
     content_html: str = ""
@@ -45,8 +66,10 @@ class RawArticle(Record):
     updated_at: datetime | None = None
     authors: list[str] = Field(default_factory=list)
     language: str | None = Field(default=None, description="Language declared by the feed.")
+    enclosures: list[Enclosure] = Field(default_factory=list)
     fetched_at: datetime
-    revision: int = Field(default=1, ge=1)
+    http_status: int | None = Field(default=None, description="HTTP status of the feed fetch.")
+    revision: int = Field(default=1, ge=1, description="1, then +1 for each edit of the item.")
 
 
 class CleanArticle(Record):
@@ -61,6 +84,10 @@ class CleanArticle(Record):
     fetched_at: datetime
     language: str | None
     revision: int = 1
+    dateline: str | None = Field(default=None, description="A leading dateline, cut from text.")
+    credits: list[str] = Field(default_factory=list, description="Trailing credit lines.")
+    authors: list[str] = Field(default_factory=list)
+    word_count: int = 0
     text: str = Field(description="Clean text; every character offset downstream indexes into it.")
 
 
@@ -145,6 +172,10 @@ class EventArticle(Record):
     fetched_at: datetime
     language: str | None
     revision: int = 1
+    dateline: str | None = Field(default=None, description="A leading dateline, cut from text.")
+    credits: list[str] = Field(default_factory=list, description="Trailing credit lines.")
+    authors: list[str] = Field(default_factory=list)
+    word_count: int = 0
 
 
 class PipelineInfo(Record):
@@ -193,6 +224,7 @@ class DeadLetter(Record):
 
 
 TOPIC_RECORDS: dict[str, type[Record]] = {
+    "feeds": FeedConfig,
     "raw": RawArticle,
     "clean": CleanArticle,
     "tagged": TaggedArticle,

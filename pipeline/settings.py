@@ -26,7 +26,22 @@ class Settings(BaseSettings):
     feeds: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated feed URLs or file paths."
     )
-    poll_interval: float = Field(default=900.0, gt=0, description="Seconds between feed polls.")
+    poll_interval: float = Field(default=900.0, gt=0, description="Default seconds between polls.")
+    poll_min_interval: float = Field(default=300.0, gt=0, description="Shortest adaptive interval.")
+    poll_max_interval: float = Field(default=86400.0, gt=0, description="Longest interval/backoff.")
+    fetch_connect_timeout: float = Field(default=10.0, gt=0, description="Feed connect timeout.")
+    fetch_read_timeout: float = Field(default=20.0, gt=0, description="Feed read timeout.")
+    fetch_total_timeout: float = Field(default=60.0, gt=0, description="Whole-fetch time limit.")
+    fetch_max_bytes: int = Field(default=15 * 1024 * 1024, ge=1024, description="Feed body cap.")
+    fetch_per_host: int = Field(default=2, ge=1, description="Concurrent fetches per host.")
+    fetch_total: int = Field(default=16, ge=1, description="Concurrent fetches in all.")
+    fetch_allow_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated private networks feeds may use, e.g. 127.0.0.0/8.",
+    )
+    feed_flag_after: int = Field(default=5, ge=1, description="Failures before a feed is flagged.")
+    feed_seen_limit: int = Field(default=2000, ge=10, description="Item ids remembered per feed.")
+    poller_web_port: int = Field(default=6067, ge=1, le=65535, description="Poller web port.")
     model: str = Field(default="en_core_web_sm", description="Installed spaCy model package.")
     nlp_processes: int = Field(default=1, ge=1, description="NLP processes per worker.")
     nlp_batch_size: int = Field(default=16, ge=1, description="Articles per NLP batch.")
@@ -39,14 +54,14 @@ class Settings(BaseSettings):
         default=256 * 1024, ge=1024, description="Dead-letter payloads are cut to this size."
     )
     web_host: str = Field(default="127.0.0.1", description="Worker web server bind address.")
-    web_port: int = Field(default=6066, ge=0, le=65535, description="Worker web server port.")
+    web_port: int = Field(default=6066, ge=1, le=65535, description="Worker web server port.")
     data_dir: Path = Field(
         default_factory=lambda: Path(user_data_dir("newswire")),
         description="Worker state and the embedded broker's address file.",
     )
     log_level: str = Field(default="WARNING", description="Log level of worker and CLI.")
 
-    @field_validator("feeds", mode="before")
+    @field_validator("feeds", "fetch_allow_networks", mode="before")
     @classmethod
     def _split_feeds(cls, value: object) -> object:
         if isinstance(value, str):

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+
+class MissingTopic(LookupError):
+    """A topic to read does not exist on the broker."""
 
 
 class TopicReader:
@@ -13,6 +20,7 @@ class TopicReader:
 
     def __init__(self, bootstrap: str, topics: Sequence[str], max_bytes: int) -> None:
         self.topics = list(topics)
+        self.bootstrap = bootstrap
         self.consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap,
             group_id=None,
@@ -21,10 +29,13 @@ class TopicReader:
             fetch_max_bytes=max_bytes,
         )
 
-    async def start(self, from_beginning: bool) -> None:
-        """Connect and fix the start positions, so nothing produced after this is missed."""
+    async def start(self, from_beginning: bool, wait: float = 30.0) -> None:
+        """Connect and fix the start positions, so nothing produced after this is missed.
+
+        Topics that do not exist yet are waited for (up to ``wait`` seconds).
+        """
+        await self._wait_for_topics(wait)
         await self.consumer.start()
-        await self.consumer.topics()
         partitions = [
             TopicPartition(topic, p)
             for topic in self.topics
@@ -38,6 +49,18 @@ class TopicReader:
         for tp in partitions:
             await self.consumer.position(tp)
 
+    async def _wait_for_topics(self, wait: float) -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        await admin.start()
+        try:
+            deadline = time.monotonic() + wait
+            while missing := set(self.topics) - set(await admin.list_topics()):
+                if time.monotonic() > deadline:
+                    raise MissingTopic(f"no such topic: {', '.join(sorted(missing))}")
+                await asyncio.sleep(0.5)
+        finally:
+            await admin.close()
+
     async def records(
         self, idle_seconds: float | None
     ) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
@@ -49,6 +72,25 @@ class TopicReader:
             for records in batches.values():
                 for record in records:
                     yield record
+
+    async def until_end(self, settle: float = 0.5) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
+        """Every record up to the end offsets seen now, then whatever arrives within ``settle``.
+
+        The settle read is needed on Tansu: its end offset is the last batch's base offset + 1,
+        short of the real end when that batch holds several records.
+        """
+        partitions = list(self.consumer.assignment())
+        ends = await self.consumer.end_offsets(partitions)
+        pending = {tp for tp in partitions if await self.consumer.position(tp) < ends[tp]}
+        while pending:
+            batches = await self.consumer.getmany(*pending, timeout_ms=1000)
+            for tp, records in batches.items():
+                for record in records:
+                    yield record
+                if await self.consumer.position(tp) >= ends[tp]:
+                    pending.discard(tp)
+        async for record in self.records(idle_seconds=settle):
+            yield record
 
     async def stop(self) -> None:
         await self.consumer.stop()

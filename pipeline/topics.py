@@ -6,6 +6,8 @@ internal topics, so ``ensure_topics`` runs before anything produces or consumes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -13,29 +15,36 @@ from pipeline.records import TOPIC_RECORDS
 from pipeline.settings import Settings
 
 TOPIC_NAMES: tuple[str, ...] = tuple(TOPIC_RECORDS)
+COMPACTED: frozenset[str] = frozenset({"feeds"})
 
 
 def topic_names(settings: Settings) -> list[str]:
     return [settings.topic(name) for name in TOPIC_NAMES]
 
 
-async def ensure_topics(bootstrap: str, settings: Settings) -> list[str]:
-    """Create the missing topics; return the names of those created."""
+def _new_topic(name: str, settings: Settings, compacted: bool) -> NewTopic:
+    config = {"max.message.bytes": str(settings.max_message_bytes)}
+    if compacted:
+        config["cleanup.policy"] = "compact"
+    return NewTopic(name, settings.partitions, settings.replication, topic_configs=config)
+
+
+async def ensure_topics(
+    bootstrap: str, settings: Settings, compacted_extra: Iterable[str] = ()
+) -> list[str]:
+    """Create the missing topics (and ``compacted_extra`` ones); return those created."""
+    compacted = {settings.topic(n) for n in COMPACTED} | set(compacted_extra)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [name for name in topic_names(settings) if name not in existing]
-        config = {"max.message.bytes": str(settings.max_message_bytes)}
-        new = [
-            NewTopic(n, settings.partitions, settings.replication, topic_configs=config)
-            for n in wanted
-        ]
+        wanted = [n for n in [*topic_names(settings), *compacted_extra] if n not in existing]
+        new = [_new_topic(name, settings, name in compacted) for name in wanted]
         if new:
             response = await admin.create_topics(new)
             errors = [
-                (t, code, msg)
-                for t, code, msg in response.topic_errors
+                (topic, code, message)
+                for topic, code, message in response.topic_errors
                 if code and code != TopicAlreadyExistsError.errno
             ]
             if errors:

@@ -15,7 +15,9 @@ from aiokafka import AIOKafkaProducer
 from jsonschema import Draft202012Validator
 
 from pipeline.demo import start_worker, stop_process
-from pipeline.pollers import Poller, PollReport, kafka_emitter
+from pipeline.poller.emit import kafka_emitter
+from pipeline.poller.once import poll_sources_once
+from pipeline.poller.poll import PollReport
 from pipeline.records import TOPIC_RECORDS
 from pipeline.schemas import SCHEMA_DIR, schema_file
 from pipeline.settings import Settings
@@ -78,7 +80,7 @@ def polled(pipeline: Settings, shared_data: Path) -> PollReport:
 
     async def go() -> PollReport:
         async with kafka_emitter(pipeline.broker or "", pipeline) as emit:
-            return await Poller(emit).poll_once(sources)
+            return await poll_sources_once(pipeline, sources, emit)
 
     return asyncio.run(go())
 

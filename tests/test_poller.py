@@ -1,105 +1,284 @@
-"""Fetching and parsing real feeds, and emitting each item once per run."""
+"""The poller against a local HTTP server serving real feeds: caching, errors, identity."""
 
 from __future__ import annotations
 
 import asyncio
-import threading
+import csv
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from pipeline.feed_fetch import FetchError, fetch
-from pipeline.feed_parse import MalformedFeed, article_id, parse_feed
-from pipeline.pollers import Poller
-from pipeline.records import RawArticle
+from pipeline.poller.fetch import Fetcher, FetchLimits
+from pipeline.poller.identity import canonical_link, choose_rule
+from pipeline.poller.parse import MalformedFeed, parse_document
+from pipeline.poller.poll import FeedPoller
+from pipeline.poller.safety import networks
+from pipeline.poller.schedule import Schedule, interval
+from pipeline.poller.state import FeedState, Step, due, feed_articles
+from pipeline.records import FeedConfig, RawArticle
+from tests.feed_server import FeedServer, Reply, feed_server
 
-BUNDLED = Path(__file__).resolve().parents[1] / "pipeline" / "feeds"
-
-
-class QuietServer(ThreadingHTTPServer):
-    """Ignores clients that hang up mid-body (the body-cap test does that on purpose)."""
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass
+LOOPBACK = networks(["127.0.0.0/8"])
+BUNDLED = Path(__file__).resolve().parents[1] / "pipeline" / "demo_feeds"
+DAWN = (BUNDLED / "dawn.xml").read_bytes()
+NDTV = (BUNDLED / "ndtv.xml").read_bytes()
 
 
 @pytest.fixture
-def feed_server() -> Iterator[str]:
-    """A local HTTP server on 127.0.0.1 serving the bundled feeds."""
-    handler = partial(SimpleHTTPRequestHandler, directory=str(BUNDLED))
-    server = QuietServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def server() -> Iterator[FeedServer]:
+    with feed_server() as running:
+        yield running
 
 
-def test_parse_real_rss_feed() -> None:
-    data = (BUNDLED / "dawn.xml").read_bytes()
-    fetched = datetime.now(UTC)
-    articles = parse_feed(data, "dawn.xml", fetched)
-    assert len(articles) == 30
-    first = articles[0]
-    assert first.feed_title == "Dawn - World"
-    assert first.link and first.link.startswith("https://www.dawn.com/")
-    assert first.published_at is not None and first.published_at.tzinfo is not None
-    assert first.fetched_at == fetched
-    assert first.id == article_id(first.guid, first.link, "dawn.xml", first.title)
-    assert len({a.id for a in articles}) == 30
+class Harness:
+    """A FeedPoller with in-memory state that records what it emits."""
+
+    def __init__(self, **limits: object) -> None:
+        self.states: dict[str, FeedState] = {}
+        self.emitted: list[RawArticle] = []
+        options: dict[str, object] = {"allowed_networks": LOOPBACK, **limits}
+        fetch_limits = FetchLimits(**options)  # type: ignore[arg-type]
+        self.poller = FeedPoller(Fetcher(fetch_limits), self.states, self.collect, Schedule())
+
+    async def collect(self, article: RawArticle) -> None:
+        self.emitted.append(article)
+
+    def poll(self, url: str) -> Step:
+        async def go() -> Step:
+            try:
+                return await self.poller.poll(FeedConfig(url=url, added_at=datetime.now(UTC)))
+            finally:
+                await self.poller.fetcher.close()
+                self.poller.fetcher = Fetcher(self.poller.fetcher.limits)
+
+        return asyncio.run(go())
 
 
-def test_parse_real_atom_feed_with_content() -> None:
-    articles = parse_feed(
-        (BUNDLED / "talkingpointsmemo.xml").read_bytes(), "tpm", datetime.now(UTC)
+def test_parse_real_rss_atom_and_json_feed(shared_data: Path) -> None:
+    dawn = parse_document(DAWN)
+    assert dawn.title == "Dawn - World" and len(dawn.items) == 30
+    assert all(i.published_at and i.published_at.tzinfo == UTC for i in dawn.items)
+    tpm = parse_document((BUNDLED / "talkingpointsmemo.xml").read_bytes())
+    assert len(tpm.items) == 20 and all(i.content_html and i.authors for i in tpm.items)
+    json_feed = (
+        shared_data / "feeds/edge-cases/feed-rs/feed-rs/fixture/jsonfeed/jsonfeed_example_1.json"
     )
-    assert len(articles) == 20
-    assert all(a.content_html for a in articles)
-    assert all(a.authors for a in articles)
+    parsed = parse_document(json_feed.read_bytes())
+    assert len(parsed.items) == 2 and all(i.guid and i.content_html for i in parsed.items)
 
 
-def test_article_id_prefers_guid_then_link_then_title() -> None:
-    assert article_id("g", "l", "f", "t") == article_id("g", "other", "f2", "t2")
-    assert article_id(None, "l", "f", "t") == article_id(None, "l", "f2", "t2")
-    assert article_id(None, None, "f", "t") != article_id(None, None, "f", "t2")
+def test_not_a_feed_is_malformed() -> None:
+    for body in (b"", b"   ", b"<html><body><p>Hello</p></body></html>", b"\x89PNG\r\n\x1a\n\0\0"):
+        with pytest.raises(MalformedFeed):
+            parse_document(body)
 
 
-def test_malformed_feed_raises() -> None:
-    with pytest.raises(MalformedFeed):
-        parse_feed(b"<html><body>not a feed</body></html", "x", datetime.now(UTC))
+def test_canonical_link_drops_tracking_and_fragment() -> None:
+    url = "HTTPS://Example.COM:443/a/b?id=3&utm_source=rss&fbclid=x#top"
+    assert canonical_link(url) == "https://example.com/a/b?id=3"
 
 
-def test_missing_file_is_a_fetch_error(tmp_path: Path) -> None:
-    with pytest.raises(FetchError, match="No such file"):
-        asyncio.run(fetch(str(tmp_path / "missing.xml")))
+def test_first_poll_emits_every_item_then_304_costs_no_parse(server: FeedServer) -> None:
+    url = server.route(
+        "/dawn.xml", Reply(body=DAWN, headers={"Last-Modified": "Tue, 17 Feb 2026 19:00:00 GMT"})
+    )
+    harness = Harness()
+    first = harness.poll(url)
+    assert len(first.articles) == 30 and first.state.status == "ok"
+    assert {a.revision for a in first.articles} == {1}
+    assert first.state.etag and first.state.last_modified
+    second = harness.poll(url)
+    assert second.articles == [] and second.state.http_status == 304
+    conditional = server.hits("/dawn.xml")[1]
+    assert conditional["If-None-Match"] == first.state.etag
+    assert conditional["If-Modified-Since"] == first.state.last_modified
+    assert "newswire/" in conditional["User-Agent"]
 
 
-def test_http_fetch_and_body_cap(feed_server: str) -> None:
-    body = asyncio.run(fetch(f"{feed_server}/ndtv.xml"))
-    assert body == (BUNDLED / "ndtv.xml").read_bytes()
-    with pytest.raises(FetchError, match="HTTP 404"):
-        asyncio.run(fetch(f"{feed_server}/missing.xml"))
-    with pytest.raises(FetchError, match="larger than"):
-        asyncio.run(fetch(f"{feed_server}/dawn.xml", max_bytes=10_000))
+def test_gzip_body_is_decoded(server: FeedServer) -> None:
+    url = server.route("/gz", Reply(body=NDTV, gzip=True))
+    assert len(Harness().poll(url).articles) == 20
 
 
-def test_poller_emits_each_item_once_and_reports_failures(feed_server: str) -> None:
-    emitted: list[RawArticle] = []
+def test_429_retry_after_backs_off_that_feed_only(server: FeedServer) -> None:
+    limited = server.route("/limited", Reply(status=429, headers={"Retry-After": "7200"}))
+    fine = server.route("/fine", Reply(body=NDTV))
+    harness = Harness()
+    step = harness.poll(limited)
+    assert step.state.status == "error" and step.state.http_status == 429
+    assert step.state.next_poll_at is not None
+    assert step.state.next_poll_at - datetime.now(UTC) > timedelta(seconds=7000)
+    assert len(harness.poll(fine).articles) == 20
 
-    async def emit(article: RawArticle) -> None:
-        emitted.append(article)
 
-    poller = Poller(emit)
-    sources = [f"{feed_server}/ndtv.xml", str(BUNDLED / "dawn.xml"), f"{feed_server}/gone.xml"]
-    first = asyncio.run(poller.poll_once(sources))
-    second = asyncio.run(poller.poll_once(sources))
-    assert (first.emitted, first.seen) == (50, 0)
-    assert (second.emitted, second.seen) == (0, 50)
-    assert len({a.id for a in emitted}) == 50
-    assert list(first.errors) == [f"{feed_server}/gone.xml"]
+def test_500_then_recovery_and_flagging(server: FeedServer) -> None:
+    url = server.route("/flaky", Reply(status=500), Reply(status=500), Reply(body=NDTV))
+    harness = Harness()
+    harness.poller.flag_after = 2
+    first, second, third = harness.poll(url), harness.poll(url), harness.poll(url)
+    assert (first.state.status, first.state.error_count) == ("error", 1)
+    assert (second.state.status, second.state.error_count) == ("failing", 2)
+    assert second.state.next_poll_at - first.state.next_poll_at > timedelta(seconds=800)  # type: ignore[operator]
+    assert (third.state.status, third.state.error_count, len(third.articles)) == ("ok", 0, 20)
+
+
+def test_301_updates_the_url_302_does_not_410_disables(server: FeedServer) -> None:
+    target = server.route("/new", Reply(body=NDTV))
+    moved = server.route("/moved", Reply(status=301, headers={"Location": "/new"}))
+    temporary = server.route("/temp", Reply(status=302, headers={"Location": target}))
+    gone = server.route("/gone", Reply(status=410))
+    harness = Harness()
+    assert harness.poll(moved).state.moved_to == target
+    assert harness.poll(moved).state.http_status == 304  # now fetched from the new URL
+    assert len(server.hits("/moved")) == 1
+    assert harness.poll(temporary).state.moved_to is None
+    step = harness.poll(gone)
+    assert step.state.status == "gone"
+    assert not due(step.state, datetime.now(UTC) + timedelta(days=30))
+
+
+def test_body_cap_and_stalled_server_fail_fast(server: FeedServer) -> None:
+    big = server.route("/big", Reply(body=DAWN))
+    stall = server.route("/stall", Reply(body=DAWN, stall_after=1000, stall_seconds=5))
+    harness = Harness(max_bytes=100_000, read_timeout=0.5)
+    assert "cap" in (harness.poll(big).state.last_error or "")
+    started = time.monotonic()
+    step = harness.poll(stall)
+    assert step.state.status == "error" and time.monotonic() - started < 4
+
+
+def test_private_addresses_are_refused_unless_allowed(server: FeedServer) -> None:
+    url = server.route("/private", Reply(body=NDTV))
+    refused = FeedPoller(Fetcher(FetchLimits()), {}, Harness().collect)
+
+    async def go() -> Step:
+        try:
+            return await refused.poll(FeedConfig(url=url, added_at=datetime.now(UTC)))
+        finally:
+            await refused.fetcher.close()
+
+    step = asyncio.run(go())
+    assert "non-public" in (step.state.last_error or "")
+    assert server.hits("/private") == []
+    for target in ("http://10.1.2.3/feed", "http://169.254.169.254/latest", "http://[::1]/x"):
+        hop = server.route(
+            f"/hop{len(server.routes)}", Reply(status=302, headers={"Location": target})
+        )
+        assert "non-public" in (Harness().poll(hop).state.last_error or ""), target
+
+
+def test_sequence_emits_only_new_items_and_edits_as_revisions(shared_data: Path) -> None:
+    snapshots = sorted((shared_data / "feeds/sequences/gesab001+headlines/bbc").glob("*.xml"))
+    assert len(snapshots) == 30
+    expected_new: set[str] = set()
+    expected_edits = 0
+    last: dict[str, tuple[str, str, str]] = {}
+    for path in snapshots:
+        for item in parse_document(path.read_bytes()).items:
+            key = item.guid or ""
+            mark = (item.title, item.summary_html, item.content_html)
+            expected_edits += key in last and last[key] != mark
+            expected_new.add(key)
+            last[key] = mark
+    with feed_server() as server:
+        url = server.route("/bbc", *(Reply(body=p.read_bytes()) for p in snapshots))
+        harness = Harness()
+        for _ in snapshots:
+            harness.poll(url)
+    first_seen = [a for a in harness.emitted if a.revision == 1]
+    updates = [a for a in harness.emitted if a.revision > 1]
+    assert len(first_seen) == len({a.id for a in first_seen}) == len(expected_new)
+    assert len(updates) == expected_edits > 0
+    assert {a.id for a in updates} <= {a.id for a in first_seen}
+
+
+def test_switching_identity_rule_does_not_reemit() -> None:
+    items = parse_document(NDTV).items
+    assert choose_rule(items) == "guid"
+    broken = NDTV.replace(b"<guid", b"<guid-off").replace(b"</guid>", b"</guid-off>")
+    assert choose_rule(parse_document(broken).items) == "link"
+    with feed_server() as server:
+        url = server.route("/switch", Reply(body=NDTV), Reply(body=broken))
+        harness = Harness()
+        assert len(harness.poll(url).articles) == 20
+        step = harness.poll(url)
+    assert step.state.rule == "link" and step.articles == []
+
+
+def test_seen_memory_is_bounded(server: FeedServer) -> None:
+    url = server.route("/dawn", Reply(body=DAWN))
+    harness = Harness()
+    harness.poller.seen_limit = 10
+    assert len(harness.poll(url).state.seen) == 10
+
+
+def test_schedule_is_adaptive_clamped_and_respects_caches() -> None:
+    schedule = Schedule(jitter=0.0)
+    assert interval(schedule, "u", 0, None, None, None) == 900
+    assert interval(schedule, "u", 0, None, 60.0, None) == 300  # fast feed, clamped
+    assert interval(schedule, "u", 0, None, 0.5, None) == 7200  # one new item per poll
+    assert interval(schedule, "u", 0, None, 60.0, 3600.0) == 3600  # never under its ttl
+    assert interval(schedule, "u", 0, 120.0, None, None) == 300
+    jittered = {interval(Schedule(), f"feed{i}", 0, None, None, None) for i in range(20)}
+    assert len(jittered) == 20 and all(900 <= j <= 990 for j in jittered)
+
+
+def test_feed_articles_without_state_gives_stable_ids() -> None:
+    now = datetime.now(UTC)
+    first = feed_articles(parse_document(DAWN), "dawn.xml", now)
+    again = feed_articles(parse_document(DAWN), "dawn.xml", now + timedelta(hours=1))
+    assert [a.id for a in first] == [a.id for a in again]
+    assert len({a.id for a in first}) == 30
+
+
+FEEDS_DIR = Path(__file__).resolve().parents[2] / "shared/data/feeds"
+MANIFEST = FEEDS_DIR / "MANIFEST.tsv"
+EDGE_CASES = (
+    [
+        row
+        for row in csv.DictReader(MANIFEST.open(), delimiter="\t")
+        if row["file"].startswith("edge-cases/")
+    ]
+    if MANIFEST.exists()
+    else []
+)
+
+
+@pytest.mark.skipif(not EDGE_CASES, reason=f"{MANIFEST} not found")
+@pytest.mark.parametrize("row", EDGE_CASES, ids=[r["file"][11:] for r in EDGE_CASES])
+def test_edge_case_parses_to_items_or_a_clear_error(row: dict[str, str]) -> None:
+    """Every test feed of feedparser, miniflux and feed-rs: its items, or MalformedFeed."""
+    data = (FEEDS_DIR / row["file"]).read_bytes()
+    try:
+        articles = feed_articles(parse_document(data), row["file"], datetime.now(UTC))
+    except MalformedFeed:
+        articles = []
+    if row["items"] not in ("", "0"):
+        assert articles, f"the manifest lists {row['items']} items"
+    for article in articles:
+        assert article.id and article.fetched_at.tzinfo is not None
+
+
+def test_entity_bomb_and_external_entity_are_not_expanded(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE")
+    lol = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY l0 "lol">{lol}'
+        f'<!ENTITY ext SYSTEM "file://{secret}">]>'
+        '<rss version="2.0"><channel><title>t</title><item><title>&l9;</title>'
+        "<description>&ext;</description><guid>a</guid></item></channel></rss>"
+    ).encode()
+    started = time.monotonic()
+    try:
+        feed = parse_document(bomb)
+    except MalformedFeed:
+        feed = None
+    assert time.monotonic() - started < 5
+    if feed is not None:
+        text = " ".join(i.title + i.summary_html for i in feed.items)
+        assert "TOP-SECRET-VALUE" not in text
+        assert len(text) < 10_000

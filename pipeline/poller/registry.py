@@ -1,0 +1,120 @@
+"""The feed registry: the ``news.feeds`` topic keyed by URL (null value = removed).
+
+Feeds come from plain list files, OPML exports of feed readers, the command line and
+``NEWSWIRE_FEEDS``; all of them are merged into the one registry in Kafka.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lxml import etree
+
+from pipeline.poller.emit import producer
+from pipeline.poller.state import FeedState
+from pipeline.records import FeedConfig
+from pipeline.settings import Settings
+from pipeline.tail import MissingTopic, TopicReader
+
+STATE_TABLE = "feed_state"
+
+
+def poller_app_id(settings: Settings) -> str:
+    return f"{settings.app_id}-poller"
+
+
+def state_changelog(settings: Settings) -> str:
+    """Faust's changelog topic of the poller's state table."""
+    return f"{poller_app_id(settings)}-{STATE_TABLE}-changelog"
+
+
+def read_feed_file(path: Path) -> list[tuple[str, str | None]]:
+    """(url, title) pairs from an OPML file or a plain list (one URL per line, # comments)."""
+    data = path.read_bytes()
+    if data.lstrip().startswith(b"<"):
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        root = etree.fromstring(data, parser)
+        outlines = [o for o in root.iter("outline") if (o.get("xmlUrl") or "").strip()]
+        return [(str(o.get("xmlUrl")).strip(), o.get("title") or o.get("text")) for o in outlines]
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    return [
+        (line.strip(), None) for line in lines if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def configs(
+    urls: Iterable[tuple[str, str | None]], interval: float | None = None, enabled: bool = True
+) -> list[FeedConfig]:
+    now = datetime.now(UTC)
+    return [
+        FeedConfig(url=url, title=title, interval=interval, enabled=enabled, added_at=now)
+        for url, title in urls
+    ]
+
+
+async def publish(bootstrap: str, settings: Settings, feeds: Iterable[FeedConfig]) -> int:
+    """Add or update ``feeds`` in the registry."""
+    client = producer(bootstrap, settings)
+    await client.start()
+    try:
+        sent = [
+            await client.send(settings.topic("feeds"), f.to_json(), key=f.url.encode())
+            for f in feeds
+        ]
+        await client.flush()
+        return len(sent)
+    finally:
+        await client.stop()
+
+
+async def remove(bootstrap: str, settings: Settings, urls: Iterable[str]) -> int:
+    """Remove feeds from the registry (a null value; compaction drops the key)."""
+    client = producer(bootstrap, settings)
+    await client.start()
+    try:
+        sent = [await client.send(settings.topic("feeds"), None, key=u.encode()) for u in urls]
+        await client.flush()
+        return len(sent)
+    finally:
+        await client.stop()
+
+
+async def _latest(bootstrap: str, settings: Settings, topic: str) -> dict[str, bytes | None]:
+    reader = TopicReader(bootstrap, [topic], settings.max_message_bytes)
+    try:
+        await reader.start(from_beginning=True, wait=0)
+    except MissingTopic:
+        return {}
+    latest: dict[str, bytes | None] = {}
+    try:
+        async for record in reader.until_end():
+            if record.key is not None:
+                latest[record.key.decode()] = record.value
+    finally:
+        await reader.stop()
+    return latest
+
+
+async def read_registry(bootstrap: str, settings: Settings) -> dict[str, FeedConfig]:
+    latest = await _latest(bootstrap, settings, settings.topic("feeds"))
+    return {url: FeedConfig.from_json(v) for url, v in latest.items() if v is not None}
+
+
+async def read_states(bootstrap: str, settings: Settings) -> dict[str, FeedState]:
+    """The poller's last saved state per feed (read from the state table's changelog)."""
+    latest = await _latest(bootstrap, settings, state_changelog(settings))
+    return {url: FeedState.from_json(v) for url, v in latest.items() if v is not None}
+
+
+async def save_states(bootstrap: str, settings: Settings, states: Iterable[FeedState]) -> None:
+    """Write states where the poller service recovers them from (its table's changelog)."""
+    client = producer(bootstrap, settings)
+    await client.start()
+    try:
+        for state in states:
+            await client.send(state_changelog(settings), state.to_json(), key=state.url.encode())
+        await client.flush()
+    finally:
+        await client.stop()

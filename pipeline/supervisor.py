@@ -1,0 +1,63 @@
+"""``newswire run``: a poller and a worker as child processes, stopped together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from pipeline.broker import die_with_parent
+from pipeline.settings import Settings
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def spawn(command: list[str], settings: Settings, bootstrap: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **settings.to_env(), "NEWSWIRE_BROKER": bootstrap}
+    return subprocess.Popen(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "pipeline.cli", *command],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
+    )
+
+
+def supervise(settings: Settings, bootstrap: str, feeds: list[str]) -> int:
+    """Run ``poll`` and ``worker`` until a stop signal or until one of them exits.
+
+    On SIGINT/SIGTERM both children get SIGTERM (Faust stops gracefully and commits);
+    whoever runs the embedded broker stops it after this returns.
+    """
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
+    commands = {"worker": ["worker"], "poll": ["poll", *feeds]}
+    children = {name: spawn(command, settings, bootstrap) for name, command in commands.items()}
+    try:
+        while not stopping and all(c.poll() is None for c in children.values()):
+            time.sleep(0.2)
+    finally:
+        for child in children.values():
+            if child.poll() is None:
+                child.terminate()
+        for child in children.values():
+            try:
+                child.wait(30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if not stopping:
+        failed = [name for name, c in children.items() if c.returncode not in (0, None)]
+        print(
+            f"newswire run: stopped because {', '.join(failed) or 'a child'} exited",
+            file=sys.stderr,
+        )
+    return 0 if stopping else 1
