@@ -1,0 +1,177 @@
+"""Claimants: the phrase that did the saying, its entity and whether it is anonymous."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from agents.claims.lexicon import (
+    ANONYMITY_MARKERS,
+    ANONYMOUS_HEADS,
+    COLLECTIVE_HEADS,
+    DEFINITE_DETS,
+    GROUP_QUANTIFIERS,
+    NAMED_LABELS,
+    NON_CLAIM_CATENATIVES,
+    PASSIVE_SUBJECT_DEPS,
+    SUBJECT_DEPS,
+)
+from agents.claims.spans import np_range, subject_right_edge, tok_end, trim, within_quotes
+from pipeline.records import Claimant, Entity
+
+
+@dataclass(slots=True)
+class ClaimantPhrase:
+    """Character span of a claimant phrase and its head token."""
+
+    start: int
+    end: int
+    head: Token
+    local: bool  # the subject is a dependent of the cue itself
+
+
+def subject_child(verb: Token) -> Token | None:
+    """The active subject of ``verb``, if any."""
+    for c in verb.children:
+        if c.dep_ in SUBJECT_DEPS:
+            return c
+    return None
+
+
+def is_passive(verb: Token) -> bool:
+    return any(c.dep_ in PASSIVE_SUBJECT_DEPS or c.dep_ == "auxpass" for c in verb.children)
+
+
+def agent(verb: Token) -> Token | None:
+    """The object of a passive's ``by`` phrase."""
+    for c in verb.children:
+        if c.dep_ == "agent":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g
+    return None
+
+
+def phrase(
+    doc: Doc, rng: tuple[int, int] | None, head: Token, local: bool
+) -> ClaimantPhrase | None:
+    """A claimant phrase over token range ``rng``; None for an empty range."""
+    if rng is None:
+        return None
+    return ClaimantPhrase(doc[rng[0]].idx, tok_end(doc[rng[1]]), head, local)
+
+
+def _subject_phrase(doc: Doc, verb: Token, subj: Token, local: bool) -> ClaimantPhrase | None:
+    if subj.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
+        # "Lagarde, who said": the antecedent.
+        return phrase(doc, np_range(doc, verb.head, exclude=verb), verb.head, local)
+    a, b = within_quotes(doc, subj.left_edge.i, subj.i, subject_right_edge(subj))
+    return phrase(doc, trim(doc, a, b), subj, local)
+
+
+def find_claimant(doc: Doc, verb: Token) -> ClaimantPhrase | None:
+    """The phrase that did the saying: the cue's subject, inherited where English omits it.
+
+    Inherited through coordination ("smiled and said"), participles ("..., saying"),
+    catenative verbs ("went on to say"), "responded by saying" and a participle modifying a
+    noun ("issued a statement saying"); passives count only with a ``by`` agent.
+    """
+    cur = verb
+    for depth in range(4):
+        subj = subject_child(cur)
+        if subj is None and is_passive(cur):
+            subj = agent(cur)
+            if subj is None:
+                return None
+        if subj is not None:
+            return _subject_phrase(doc, cur, subj, depth == 0)
+        dep, parent = cur.dep_, cur.head
+        if parent.i == cur.i:
+            return None
+        if dep == "conj" and parent.pos_ in ("VERB", "AUX"):
+            cur = parent
+        elif dep == "xcomp" and parent.lemma_.lower() not in NON_CLAIM_CATENATIVES:
+            cur = parent
+        elif dep == "advcl" and cur.tag_ == "VBG":
+            cur = parent
+        elif dep == "pcomp" and cur.tag_ == "VBG" and parent.dep_ == "prep":
+            cur = parent.head  # "responded by saying ..."
+        elif dep == "acl" and cur.tag_ == "VBG":
+            # "The ministry issued a statement saying ..." -> the ministry.
+            if parent.dep_ == "dobj" and subject_child(parent.head) is not None:
+                cur = parent.head
+                continue
+            return phrase(doc, np_range(doc, parent, exclude=cur), parent, False)
+        else:
+            return None
+    return None
+
+
+def is_anonymous(head: Token) -> bool:
+    """An unnamed source: "a senior official", "sources", "the source", "his spokesman"."""
+    if head.pos_ in ("PROPN", "PRON", "NUM") or head.tag_ in ("NNP", "NNPS"):
+        return False
+    if any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in head.children):
+        return False
+    if head.pos_ != "NOUN":
+        return False
+    lemma = head.lemma_.lower()
+    if lemma in ANONYMOUS_HEADS:
+        return True
+    if any(t.text.lower() in ANONYMITY_MARKERS for t in head.subtree):
+        return True
+    for c in head.children:
+        if c.dep_ == "poss":
+            # "Trump's campaign" is named; "his spokesman" is an unnamed person.
+            return c.pos_ == "PRON" and lemma not in COLLECTIVE_HEADS
+        if c.dep_ == "det" and c.text.lower() in DEFINITE_DETS:
+            return False
+    return True
+
+
+def _unnamed_group(head: Token) -> bool:
+    """Some members of a named group: "Republicans", "some Democrats", "many Britons"."""
+    if head.tag_ != "NNPS":
+        return False
+    dets = [c.text.lower() for c in head.children if c.dep_ in ("det", "amod", "poss")]
+    return all(d in GROUP_QUANTIFIERS for d in dets)
+
+
+class EntityLinker:
+    """Entity mentions of a document, to link claimant phrases by character overlap."""
+
+    def __init__(self, text: str, entities: Sequence[Entity]) -> None:
+        self.text = text
+        self.mentions = sorted(
+            (m.start, m.end, ent.id, ent.label) for ent in entities for m in ent.mentions
+        )
+        self.starts = [m[0] for m in self.mentions]
+        self.longest = max((m[1] - m[0] for m in self.mentions), default=0)
+
+    def _mentions_in(self, start: int, end: int) -> list[tuple[int, int, str, str]]:
+        lo = bisect.bisect_left(self.starts, start - self.longest)
+        hi = bisect.bisect_left(self.starts, end)
+        return [m for m in self.mentions[lo:hi] if m[1] > start and m[0] < end]
+
+    def names(self, start: int, end: int, labels: frozenset[str] = NAMED_LABELS) -> bool:
+        """Characters [start, end) hold a mention of an entity with one of ``labels``."""
+        return any(m[3] in labels for m in self._mentions_in(start, end))
+
+    def claimant(self, c: ClaimantPhrase) -> Claimant:
+        """The record of ``c``: a mention on its head wins, else a named one in the phrase."""
+        found = self._mentions_in(c.start, c.end)
+        hs, he = c.head.idx, tok_end(c.head)
+        on_head = [m for m in found if m[0] < he and m[1] > hs]
+        named = [m for m in found if m[3] in NAMED_LABELS]
+        linked = on_head or named
+        return Claimant(
+            text=self.text[c.start : c.end],
+            start=c.start,
+            end=c.end,
+            entity_id=linked[0][2] if linked else None,
+            anonymous=_unnamed_group(c.head)
+            or (not any(m[3] in NAMED_LABELS for m in on_head) and is_anonymous(c.head)),
+        )

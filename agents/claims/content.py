@@ -1,0 +1,159 @@
+"""Indirect content of a cue: a clause, an object phrase, or the clause a cue interrupts."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+from agents.claims.claimants import subject_child
+from agents.claims.lexicon import (
+    CLAUSE_DEPS,
+    CUE_PREPS,
+    NEGATED_ONLY_VERBS,
+    NP_OBJECT_VERBS,
+    OBJECT_PREP_VERBS,
+    PREP_CONTENT_VERBS,
+    PROPOSITION_NOUNS,
+    PROPOSITION_OBJECT_VERBS,
+    WITHHOLD_VERBS,
+)
+from agents.claims.quotes import QuoteIndex
+from agents.claims.spans import Piece, clause_minus, piece, subtree_piece
+
+Found = tuple[list[Piece], Token | None]
+NOTHING: Found = ([], None)
+
+
+def _complement(verb: Token, lemma: str) -> Token | None:
+    """A clausal complement: ``that``-, ``whether``-, bare or infinitival clause."""
+    comps = [c for c in verb.children if c.dep_ in CLAUSE_DEPS]
+    if lemma in WITHHOLD_VERBS:
+        return next((c for c in comps if c.dep_ == "xcomp"), None)
+    if not comps:
+        # "said after the convention he would not accept": a complement misread as an
+        # unmarked adverbial clause with its own subject.
+        comps = [
+            c
+            for c in verb.children
+            if c.dep_ == "advcl"
+            and c.i > verb.i
+            and subject_child(c) is not None
+            and not any(g.dep_ == "mark" for g in c.children)
+        ]
+    return comps[0] if comps else _noun_complement(verb)
+
+
+def _for_mark(clause: Token) -> Token | None:
+    """The ``for`` opening "for the US to act", the complement of "called for"."""
+    first = clause.left_edge
+    if first.dep_ == "mark" and first.text.lower() == "for" and first.head.i == clause.i:
+        return first
+    return None
+
+
+def _noun_complement(verb: Token) -> Token | None:
+    """A that-clause the parse hung on a noun of the cue's adjunct: "said in a statement that
+    ...", "said following a vote in 2001 that ...", "called for X to act" (``for`` as a mark)."""
+    for prep in verb.rights:
+        if prep.dep_ == "advcl" and _for_mark(prep) is not None:
+            return prep
+        if prep.dep_ != "prep":
+            continue
+        for noun in prep.subtree:
+            for c in noun.rights:
+                if c.dep_ in ("acl", "ccomp", "relcl") and any(
+                    m.dep_ == "mark" and m.text.lower() == "that" for m in c.children
+                ):
+                    return c
+    return None
+
+
+def _object_prep(doc: Doc, verb: Token, lemma: str, obj: Token) -> Found:
+    """"accused Russia of meddling": the object through the last matching preposition."""
+    preps = [
+        c
+        for c in verb.children
+        if c.dep_ == "prep" and c.text.lower() in OBJECT_PREP_VERBS[lemma] and c.i > obj.i
+    ]
+    if not preps:
+        return NOTHING
+    p = piece(doc, obj.left_edge.i, preps[-1].right_edge.i)
+    return ([p] if p else []), obj
+
+
+def _called(doc: Doc, verb: Token, objs: list[Token]) -> Found:
+    """"called the report a fabrication" (object + predicate), "called for talks"."""
+    preds = [c for c in verb.children if c.dep_ in ("oprd", "ccomp", "xcomp")]
+    if objs and preds and preds[-1].i > objs[0].i:
+        p = piece(doc, objs[0].left_edge.i, preds[-1].right_edge.i)
+        return ([p] if p else []), preds[-1]
+    if not objs:
+        for c in verb.children:
+            if c.dep_ == "prep" and c.text.lower() == "for" and c.i == verb.i + 1:
+                return subtree_piece(doc, c), c
+    return NOTHING
+
+
+def _prep_object(doc: Doc, verb: Token, lemma: str, prep: Token) -> list[Piece]:
+    """"warned of a recession": the object alone when the preposition joins the cue."""
+    if prep.i == verb.i + 1 and prep.text.lower() in CUE_PREPS.get(lemma, ()):
+        p = piece(doc, prep.i + 1, prep.right_edge.i)
+        return [p] if p else []
+    return subtree_piece(doc, prep)
+
+
+def _object_is_content(verb: Token, lemma: str, obj: Token) -> bool:
+    """The object is a proposition the cue takes: "denied any wrongdoing", "declined comment"."""
+    obj_lemma = obj.lemma_.lower()
+    if lemma in WITHHOLD_VERBS and obj_lemma == "comment":
+        return True
+    if lemma == "deny" and any(c.dep_ == "dative" for c in verb.children):
+        return False  # "denied them entry": refusal of a thing, not of a proposition
+    return (
+        lemma in NP_OBJECT_VERBS
+        or (lemma in PROPOSITION_OBJECT_VERBS and obj_lemma in PROPOSITION_NOUNS)
+        or (lemma in NEGATED_ONLY_VERBS and obj_lemma in NEGATED_ONLY_VERBS[lemma])
+    )
+
+
+def _interrupted_clause(doc: Doc, quotes: QuoteIndex, verb: Token) -> Found:
+    """Parenthetical reporting clause: "Troops crossed the border, the ministry said.", "As
+    the Post reported, the deficit will grow."."""
+    head = verb.head
+    as_clause = verb.dep_ == "advcl" and any(
+        c.dep_ == "mark" and c.text.lower() == "as" for c in verb.children
+    )
+    if not (verb.dep_ in ("parataxis", "ccomp") or as_clause) or head.i == verb.i:
+        return NOTHING
+    if head.pos_ not in ("VERB", "AUX") or quotes.inside(head):
+        return NOTHING
+    pieces = clause_minus(doc, head, verb.left_edge.i, verb.right_edge.i)
+    return (pieces, head) if pieces else NOTHING
+
+
+def clause_content(doc: Doc, quotes: QuoteIndex, verb: Token, lemma: str) -> Found:
+    """Indirect content of a cue and the token heading it, first match wins.
+
+    A clausal complement; else, for cues that take one, an object phrase (with its
+    preposition for "accused X of Y", a predicate for "called X Y") or a prepositional phrase
+    ("warned of"); else the clause a parenthetical reporting clause interrupts, minus itself.
+    """
+    comp = _complement(verb, lemma)
+    if comp is not None and _for_mark(comp) is not None:
+        p = piece(doc, comp.left_edge.i + 1, comp.right_edge.i)
+        return ([p] if p else []), comp
+    if comp is not None:
+        return subtree_piece(doc, comp), comp
+    objs = [c for c in verb.children if c.dep_ in ("dobj", "attr")]
+    if lemma in OBJECT_PREP_VERBS and objs:
+        found = _object_prep(doc, verb, lemma, objs[0])
+        if found[1] is not None:
+            return found
+    if lemma == "call":
+        return _called(doc, verb, objs)
+    if lemma in PREP_CONTENT_VERBS and not objs:
+        for c in verb.children:
+            if c.dep_ == "prep" and c.text.lower() in PREP_CONTENT_VERBS[lemma]:
+                return _prep_object(doc, verb, lemma, c), c
+    if objs and _object_is_content(verb, lemma, objs[0]):
+        return subtree_piece(doc, objs[0]), objs[0]
+    return _interrupted_clause(doc, quotes, verb)

@@ -1,0 +1,99 @@
+"""Colon cues: a line that opens with a named source and a colon ("Graham: Trump Is Wrong").
+
+The headline convention of attribution: the source is a short noun phrase without a verb that
+names a person, an organisation or a source of record (a poll, a newspaper), the cue is the
+colon, and the content runs to the end of the line. Below the title, where "Iowa: names" and
+"Cruz: Just hang on." are list items and section heads, the content must be a quotation.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+
+from spacy.tokens import Doc
+
+from agents.claims.claimants import ClaimantPhrase, EntityLinker
+from agents.claims.lexicon import RECORD_NOUNS
+from agents.claims.spans import Piece, piece, trim
+from pipeline.records import Claim, Content, Cue
+
+#: Longest source before the colon, in tokens.
+MAX_SOURCE_TOKENS = 6
+#: Shortest content after the colon, in tokens.
+MIN_CONTENT_TOKENS = 3
+#: Entities that speak: people, organisations, groups (not places: "Iowa: ...").
+SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP"})
+QUOTE_OPENERS = frozenset("“\"‘'")
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield start, end
+        start = end + 1
+
+
+class ColonCues:
+    """Finds "Source: content" lines of a document."""
+
+    def __init__(self, doc: Doc, text: str, tok_starts: list[int], linker: EntityLinker) -> None:
+        self.doc = doc
+        self.text = text
+        self.tok_starts = tok_starts
+        self.linker = linker
+
+    def claims(self) -> list[Claim]:
+        found = (self._line(s, e) for s, e in _lines(self.text))
+        return [c for c in found if c is not None]
+
+    def _token_range(self, start: int, end: int) -> tuple[int, int]:
+        """Tokens [a, b) whose start lies in characters [start, end)."""
+        return bisect.bisect_left(self.tok_starts, start), bisect.bisect_left(self.tok_starts, end)
+
+    def _line(self, start: int, end: int) -> Claim | None:
+        colon = self.text.find(":", start, end)
+        if colon < 0 or not self.text[start:colon].strip()[:1].isupper():
+            return None
+        after = self.text[colon + 1 : end].lstrip()
+        if not self.text[colon + 1 : colon + 2].isspace() or not after:
+            return None
+        if start > 0 and after[0] not in QUOTE_OPENERS:
+            return None
+        a, c = self._token_range(start, colon)
+        b = self._token_range(colon + 1, end)[1]
+        if not 0 < c - a <= MAX_SOURCE_TOKENS or b - (c + 1) < MIN_CONTENT_TOKENS:
+            return None
+        source = self._source(a, c - 1)
+        content = piece(self.doc, c + 1, b - 1)
+        if source is None or content is None:
+            return None
+        return self._claim(source, colon, content)
+
+    def _source(self, a: int, b: int) -> ClaimantPhrase | None:
+        """A verbless noun phrase naming an entity or a source of record."""
+        toks = self.doc[a : b + 1]
+        if any(t.pos_ in ("VERB", "AUX", "PRON") for t in toks):
+            return None
+        rng = trim(self.doc, a, b)
+        if rng is None:
+            return None
+        head = self.doc[rng[1]]
+        span = ClaimantPhrase(self.doc[rng[0]].idx, head.idx + len(head.text), head, True)
+        named = self.linker.names(span.start, span.end, SPEAKER_LABELS)
+        if not named and head.lemma_.lower() not in RECORD_NOUNS:
+            return None
+        return span
+
+    def _claim(self, source: ClaimantPhrase, colon: int, content: Piece) -> Claim:
+        s, e = content
+        direct = self.text[s] in QUOTE_OPENERS
+        return Claim(
+            claimant=self.linker.claimant(source),
+            cue=Cue(text=":", lemma=":", start=colon, end=colon + 1),
+            content=Content(text=self.text[s:e], start=s, end=e, spans=[content]),
+            stance="assert",
+            quote="direct" if direct else "indirect",
+        )

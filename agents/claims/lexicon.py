@@ -1,0 +1,167 @@
+"""Word lists of the claims stage: reporting verbs, stance, hedging and anonymity markers."""
+
+from __future__ import annotations
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Reporting verbs whose content is a clause or a quotation (by lemma).
+SPEECH_VERBS = _words(
+    """
+    say tell add state announce declare claim assert insist maintain argue contend allege
+    warn caution estimate predict forecast acknowledge admit concede confirm report note
+    explain write tweet post comment remark reply respond answer testify reiterate stress
+    emphasize emphasise suggest propose recommend urge promise pledge vow threaten complain
+    charge accuse blame recall reveal disclose indicate signal mention assure counter retort
+    observe conclude agree inform notify hint joke quip boast brag lament concur demand
+    speculate deny reject dismiss refute dispute rebut contest repudiate show find
+    describe criticize criticise decline refuse guarantee concur insist advise call cite
+    ask exclaim shout yell scream chant proclaim tout muse interject recount continue
+    praise blast slam denounce condemn decry mock lambast rebuke ridicule applaud hail laud
+    contradict debunk rebuff disagree
+    """
+)
+#: Cues that report speech only with an adjacent quotation ("continued: “...”"), never
+#: with a complement ("continued to grow").
+QUOTE_ONLY_VERBS = _words("continue")
+
+#: Nouns of speech that take a that-clause ("Trump's claim that ...").
+SPEECH_NOUNS = _words(
+    """
+    claim statement assertion allegation warning promise pledge denial admission announcement
+    remark comment suggestion insistence argument accusation charge testimony prediction
+    contention acknowledgment acknowledgement assurance vow
+    """
+)
+
+#: Phrasal reporting verbs: lemma -> the particle it needs ("pointed out that ...").
+PHRASAL_CUES: dict[str, str] = {"point": "out", "spell": "out", "push": "back"}
+
+#: Prepositions a cue selects, annotated as part of the cue ("called for", "responded to").
+CUE_PREPS: dict[str, frozenset[str]] = {
+    "call": _words("for on"),
+    "push": _words("on against"),
+    "disagree": _words("with"),
+    "respond": _words("to"),
+    "reply": _words("to"),
+    "point": _words("to"),
+    "warn": _words("of about against"),
+    "comment": _words("on"),
+    "complain": _words("about of"),
+}
+#: "said in a statement": the medium joins the cue.
+STATEMENT_NOUNS = _words("statement")
+
+#: Cues that may take an object noun phrase as content ("denied any wrongdoing").
+NP_OBJECT_VERBS = _words(
+    """
+    deny refute rebut repudiate confirm acknowledge admit announce concede predict forecast
+    estimate reveal disclose report promise pledge vow urge demand recommend propose
+    guarantee reiterate allege mention cite
+    criticize criticise praise blast slam denounce condemn decry mock lambast rebuke ridicule
+    applaud hail laud note tout tweet post claim recall warn stress emphasize emphasise
+    recount lament explain suggest show ask
+    """
+)
+
+#: Cues whose object is only content when it denotes a proposition ("rejected the claim").
+PROPOSITION_OBJECT_VERBS = _words("reject dismiss dispute contest")
+PROPOSITION_NOUNS = _words(
+    """
+    claim allegation accusation charge report suggestion idea notion criticism assertion
+    story account speculation rumor rumour characterization characterisation premise
+    assessment conclusion finding theory narrative statement comment remark portrayal
+    depiction interpretation version argument contention insinuation implication
+    """
+)
+
+#: Cues taking "OBJECT PREPOSITION ..." as content: "accused Russia of meddling".
+OBJECT_PREP_VERBS: dict[str, frozenset[str]] = {
+    "accuse": frozenset({"of"}),
+    "blame": frozenset({"for", "on"}),
+    "describe": frozenset({"as"}),
+    "criticize": frozenset({"for"}),
+    "criticise": frozenset({"for"}),
+    "charge": frozenset({"with"}),
+}
+#: Cues taking a prepositional phrase as content: "warned of a recession".
+PREP_CONTENT_VERBS: dict[str, frozenset[str]] = {
+    "warn": frozenset({"of", "about", "against"}),
+    "complain": frozenset({"of", "about"}),
+    "caution": frozenset({"against", "about"}),
+    "respond": frozenset({"to"}),
+    "comment": frozenset({"on"}),
+    "disagree": frozenset({"with"}),
+    "push": frozenset({"on", "against"}),
+}
+
+#: Rebuttals ("push" is a cue only as "pushed back").
+DENY_VERBS = _words(
+    "deny reject dismiss refute dispute rebut contest repudiate contradict debunk rebuff "
+    "disagree push"
+)
+#: "declined/refused to X": X withholds a position -> noncommittal.
+WITHHOLD_VERBS = _words("decline refuse")
+WITHHELD_ACTS = _words(
+    """
+    comment confirm deny say discuss answer elaborate specify disclose respond reveal identify
+    provide give detail address speculate release name explain divulge share
+    """
+)
+#: Negated in a content clause, these withhold a position: "said he could not comment".
+CONTENT_WITHHELD = _words("comment confirm deny say discuss speculate elaborate disclose")
+#: Cues that only count when negated: "did not return calls seeking comment".
+NEGATED_ONLY_VERBS: dict[str, frozenset[str]] = {
+    "return": _words("call message request email e-mail inquiry text"),
+}
+
+#: Heads through which a catenative complement inherits its subject ("went on to say");
+#: intentions and expectations are left out ("wants to say" is no claim).
+NON_CLAIM_CATENATIVES = _words(
+    "want hope plan intend try expect like need seek wish aim prepare love hate"
+)
+
+HEDGE_CUES = _words("estimate speculate hint")
+#: Cues that hedge only a clause ("suggested that X may": hedged; "suggested a plan": a proposal).
+HEDGE_CLAUSE_CUES = _words("suggest predict")
+#: Predicates that reject a proposition ("said the report was false") or, negated, deny it
+#: ("said that was not true / not the case").
+FALSITY_PREDICATES = _words(
+    "false untrue baseless inaccurate incorrect unfounded groundless fabricated bogus wrong "
+    "ridiculous absurd nonsense lie fabrication falsehood"
+)
+TRUTH_PREDICATES = _words("true accurate correct case")
+HEDGE_WORDS = _words(
+    """
+    may might could likely unlikely possibly possible probably perhaps maybe apparently
+    presumably seemingly potentially conceivably reportedly allegedly uncertain unclear
+    """
+)
+HEDGE_MODALS = _words("may might could")
+HEDGE_LEMMAS = _words("appear seem suggest estimate")
+OPINION_LEMMAS = _words("think believe guess suppose suspect")
+
+#: Sources of record that speak for themselves ("Poll: ...", "in a CNN poll, ...").
+RECORD_NOUNS = _words("poll survey study report newspaper paper analysis memo")
+POLL_NOUNS = _words("poll survey")
+
+#: Nouns naming a source that stays unnamed whatever its determiner ("the source").
+ANONYMOUS_HEADS = _words("source insider aide person people individual")
+ANONYMITY_MARKERS = _words(
+    "familiar anonymity anonymous unnamed unidentified authorized authorised"
+)
+#: Heads that a possessive pronoun does not make anonymous ("his campaign" is named).
+COLLECTIVE_HEADS = _words("campaign office team")
+DEFINITE_DETS = _words("the this that these those")
+#: Quantifiers that leave a group's members unnamed ("some Republicans").
+GROUP_QUANTIFIERS = _words("some many several most other few top senior leading prominent")
+NAMED_LABELS = _words("PERSON ORG GPE NORP FAC PRODUCT")
+
+SUBJECT_DEPS = _words("nsubj csubj")
+PASSIVE_SUBJECT_DEPS = _words("nsubjpass csubjpass")
+CLAUSE_DEPS = ("ccomp", "xcomp")
+NEGATORS = _words("not n't never neither nt")
+#: Prepositions after an inverted name that introduce the verb's adjunct ("said X in a letter").
+ADJUNCT_PREPS = _words("in on during via after before to with")

@@ -1,0 +1,66 @@
+"""Claims stage on rebuilt docs and real articles: round trip, offsets, speed."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from agents.claims import extract_claims
+from agents.nlp import doc_from_parse, parse_from_doc
+from pipeline.records import Claim
+from tests.claims_support import assert_offsets, entities_of
+
+# ------------------------------------------------------------------ round trip, real text
+
+ARTICLE = (
+    "“We will win,” she said, “and soon.” The ministry denied that troops had crossed the "
+    "border, according to a statement.\n\n"
+    "German Chancellor Olaf Scholz said on Tuesday that Germany would send tanks. "
+    "A spokesperson for the NYAG declined to comment. Officials, speaking on condition of "
+    'anonymity, said the deal might collapse. "It was hard," Lopez said. He did not deny the '
+    "report, and the minister added: “Nothing has changed.”\n\n"
+    "According to Reuters, the company could cut 500 jobs."
+)
+
+
+def test_round_trip_through_parse_gives_same_claims(nlp: Language) -> None:
+    doc = nlp(ARTICLE)
+    ents = entities_of(doc)
+    original = extract_claims(doc, ents)
+    rebuilt = extract_claims(doc_from_parse(parse_from_doc(doc)), ents)
+    assert len(original) >= 8
+    assert rebuilt == original
+    assert [c.model_dump() for c in rebuilt] == [c.model_dump() for c in original]
+    for c in original:
+        assert_offsets(ARTICLE, c)
+        assert Claim.from_json(c.to_json()) == c
+
+
+def test_real_articles_round_trip_and_offsets(nlp: Language, shared_data: Path) -> None:
+    bodies = json.loads((shared_data / "article-html" / "ground-truth-dev.json").read_text())
+    texts = [v["articleBody"] for _, v in sorted(bodies.items())][:12]
+    total = 0
+    for text in texts:
+        doc = nlp(text)
+        ents = entities_of(doc)
+        claims = extract_claims(doc, ents)
+        assert extract_claims(doc_from_parse(parse_from_doc(doc)), ents) == claims
+        for c in claims:
+            assert_offsets(text, c)
+        total += len(claims)
+    assert total > 20
+
+
+def test_linear_speed(nlp: Language) -> None:
+    doc = doc_from_parse(parse_from_doc(nlp(ARTICLE)))
+    big = Doc.from_docs([doc] * 40)
+    assert big is not None
+    t0 = time.perf_counter()
+    claims = extract_claims(big, [])
+    elapsed = time.perf_counter() - t0
+    assert len(claims) >= 40 * 8
+    assert len(big) / elapsed > 5000  # tokens per second, with a wide margin

@@ -1,0 +1,457 @@
+"""Claims stage: which statements are found, with their claimant, cue and content spans."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from tests.claims_support import assert_offsets, claims_of, only
+
+# ------------------------------------------------------------------ indirect speech
+
+
+def test_denied_that_clause(nlp: Language) -> None:
+    text = "The ministry denied that troops had crossed the border."
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.claimant.text == "The ministry"
+    assert (c.cue.text, c.cue.lemma) == ("denied", "deny")
+    assert c.content.text == "that troops had crossed the border"
+    assert c.content.spans == [(c.content.start, c.content.end)]
+    assert (c.stance, c.quote, c.hedged) == ("deny", "indirect", False)
+
+
+def test_told_reuters_that(nlp: Language) -> None:
+    text = "Officials told Reuters that the talks might collapse."
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.claimant.text == "Officials"
+    assert c.claimant.anonymous
+    assert c.cue.lemma == "tell"
+    assert c.content.text == "that the talks might collapse"
+    assert c.hedged
+    assert c.stance == "assert"
+
+
+def test_named_claimant_linked_to_entity(nlp: Language) -> None:
+    text = "German Chancellor Olaf Scholz said on Tuesday that Germany would send tanks."
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.claimant.text == "German Chancellor Olaf Scholz"
+    assert c.claimant.entity_id is not None
+    assert c.claimant.entity_id.endswith(":olaf scholz")
+    assert not c.claimant.anonymous
+    assert c.content.text == "that Germany would send tanks"
+    assert not c.hedged
+
+
+def test_said_in_a_statement(nlp: Language) -> None:
+    text = "The company said in a statement it would cut 500 jobs."
+    c = only(nlp, text)
+    assert c.claimant.text == "The company"
+    assert c.content.text == "it would cut 500 jobs"
+    assert c.quote == "indirect"
+
+
+def test_reporting_clause_after_content(nlp: Language) -> None:
+    # Real feed item (CNN RSS snapshot).
+    text = (
+        "Violent protests continued across Kashmir Wednesday, as the death toll from the past "
+        "two days of demonstrations rose to 20, a senior police official said."
+    )
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.claimant.text == "a senior police official"
+    assert c.claimant.anonymous
+    assert c.content.text.startswith("Violent protests continued across Kashmir Wednesday")
+    assert c.content.text.endswith("rose to 20")
+
+
+def test_parenthetical_reporting_clause_is_discontinuous(nlp: Language) -> None:
+    text = "Disney’s tech teams isolated the problem, Mayer said, and fixed it."
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.claimant.text == "Mayer"
+    assert [text[s:e] for s, e in c.content.spans] == [
+        "Disney’s tech teams isolated the problem",
+        "and fixed it",
+    ]
+
+
+def test_attribution_with_adjunct_real_sentence(nlp: Language) -> None:
+    # From the article-extraction benchmark (Reuters on WeWork).
+    text = (
+        "Next steps to shape the company’s future will be divulged in an all-company meeting "
+        "on Friday, Claure said in the email."
+    )
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.claimant.text == "Claure"
+    assert c.content.text.startswith("Next steps to shape")
+    assert c.content.text.endswith("meeting on Friday")
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant"),
+    [
+        (
+            "Prices will rise next year, said chief executive John Smith in a letter to staff.",
+            "chief executive John Smith",
+        ),
+        (
+            "Prices will rise next year, said the company's chief executive, John Smith, in a "
+            "letter to staff.",
+            "the company's chief executive, John Smith",
+        ),
+    ],
+)
+def test_inverted_attribution(nlp: Language, text: str, claimant: str) -> None:
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.claimant.text == claimant
+    assert not c.claimant.anonymous
+    assert c.content.text == "Prices will rise next year"
+
+
+def test_participle_inherits_subject(nlp: Language) -> None:
+    text = "The ministry issued a statement saying troops had not crossed the border."
+    c = only(nlp, text)
+    assert c.claimant.text == "The ministry"
+    assert c.cue.text == "saying"
+    assert c.content.text == "troops had not crossed the border"
+    assert c.stance == "assert"  # a negative content is still an assertion
+
+
+def test_relative_pronoun_subject_resolves_to_antecedent(nlp: Language) -> None:
+    text = "The report was written by Lagarde, who said rates would rise."
+    claims = [c for c in claims_of(nlp, text) if c.cue.text == "said"]
+    assert len(claims) == 1
+    assert claims[0].claimant.text == "Lagarde"
+    assert claims[0].content.text == "rates would rise"
+
+
+# ------------------------------------------------------------------ direct quotes
+
+
+def test_quote_then_attribution_straight_quotes(nlp: Language) -> None:
+    # From the article-extraction benchmark (AP tennis report).
+    text = '"It was a difficult situation for us," Lopez said.'
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.claimant.text == "Lopez"
+    assert c.content.text == "It was a difficult situation for us"
+    assert c.quote == "direct"
+    assert c.stance == "assert"
+
+
+def test_quote_then_inverted_attribution_curly(nlp: Language) -> None:
+    text = "“Inflation will come down next year,” said Lagarde."
+    c = only(nlp, text)
+    assert c.claimant.text == "Lagarde"
+    assert c.content.text == "Inflation will come down next year"
+    assert c.quote == "direct"
+
+
+def test_attribution_before_quote(nlp: Language) -> None:
+    text = "The minister added: “We will not give up.”"
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.claimant.text == "The minister"
+    assert (c.cue.text, c.cue.lemma) == ("added:", "add")  # a glued colon joins the cue
+    assert c.content.text == "We will not give up."
+    assert c.quote == "direct"
+
+
+def test_attribution_inside_quote(nlp: Language) -> None:
+    text = "“We will win,” she said, “and soon.”"
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.claimant.text == "she"
+    assert not c.claimant.anonymous
+    assert [text[s:e] for s, e in c.content.spans] == ["We will win", "and soon."]
+    assert c.content.text == "We will win,” she said, “and soon."
+    assert c.quote == "direct"
+
+
+def test_quote_continues_in_next_sentence(nlp: Language) -> None:
+    text = "“This is in their heads,” Caddell said. “It is one of the things worrying them.”"
+    c = only(nlp, text)
+    assert [text[s:e] for s, e in c.content.spans] == [
+        "This is in their heads",
+        "It is one of the things worrying them.",
+    ]
+
+
+def test_two_quotes_two_claimants(nlp: Language) -> None:
+    text = "“We are ready,” the general said. “We are not,” the minister replied."
+    claims = claims_of(nlp, text)
+    assert [(c.claimant.text, c.content.text) for c in claims] == [
+        ("the general", "We are ready"),
+        ("the minister", "We are not"),
+    ]
+
+
+def test_quote_inside_indirect_speech_is_indirect(nlp: Language) -> None:
+    text = (
+        "A company spokesperson said in an email that “we have received an inquiry from the "
+        "office of the New York State Attorney General and are cooperating in the matter.”"
+    )
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.claimant.text == "A company spokesperson"
+    assert c.claimant.anonymous
+    assert c.content.text.startswith("that “we have received an inquiry")
+    assert c.quote == "indirect"
+
+
+def test_unbalanced_quote_does_not_derail_later_paragraphs(nlp: Language) -> None:
+    text = (
+        "He said “we will win the vote.\n\n"
+        "The ministry denied that troops had crossed the border.\n\n"
+        "“Nothing has changed,” a senior EU official said."
+    )
+    claims = claims_of(nlp, text)
+    for c in claims:
+        assert_offsets(text, c)
+    by_cue = {c.cue.text: c for c in claims}
+    assert by_cue["denied"].content.text == "that troops had crossed the border"
+    assert by_cue["denied"].stance == "deny"
+    official = [c for c in claims if c.claimant.text == "a senior EU official"]
+    assert len(official) == 1
+    assert official[0].content.text == "Nothing has changed"
+    assert official[0].claimant.anonymous
+    first = [c for c in claims if c.claimant.text == "He"]
+    assert first and first[0].content.text == "we will win the vote."
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"', "“", "”", "“He said", 'said "', '"" said he', "He said: “", "“”", "\n\n“\n”"],
+)
+def test_degenerate_quotes_do_not_crash(nlp: Language, text: str) -> None:
+    for c in claims_of(nlp, text):
+        assert_offsets(text, c)
+
+
+def test_cue_inside_quotation_is_not_a_claim(nlp: Language) -> None:
+    text = "“My aides told me that it was over,” the senator said."
+    c = only(nlp, text)
+    assert c.claimant.text == "the senator"
+    assert c.cue.text == "said"
+
+
+# ------------------------------------------------------------------ according to
+
+
+def test_according_to_after_clause_real_sentence(nlp: Language) -> None:
+    # From the article-extraction benchmark (Reuters on WeWork).
+    text = (
+        "WeWork’s 2025 bond has weakened sharply in the past week, hitting 16.057% on Monday, "
+        "according to data from MarketAxess."
+    )
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.cue.text, c.cue.lemma) == ("according to", "according to")
+    assert c.claimant.text == "data from MarketAxess"
+    assert c.content.text == (
+        "WeWork’s 2025 bond has weakened sharply in the past week, hitting 16.057% on Monday"
+    )
+
+
+def test_according_to_first_anonymous(nlp: Language) -> None:
+    text = "According to a person familiar with the talks, the deal could collapse."
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.cue.text == "According to"
+    assert c.claimant.text == "a person familiar with the talks"
+    assert c.claimant.anonymous
+    assert c.content.text == "the deal could collapse"
+    assert c.hedged
+
+
+def test_according_to_named_source(nlp: Language) -> None:
+    text = "The car gets 90 miles per gallon, according to Toyota."
+    c = only(nlp, text)
+    assert c.claimant.text == "Toyota"
+    assert not c.claimant.anonymous
+    assert c.claimant.entity_id is not None
+
+
+# ------------------------------------------------------------------ not claims
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He thinks the plan will fail.",
+        "She believes that the economy will recover.",
+        "The union wants to strike and hopes to win.",
+        "The bill was said to be unpopular.",
+        "He did not accuse anyone.",
+        "They refused to leave the building.",
+        "The company announced.",
+    ],
+)
+def test_beliefs_intentions_and_non_statements(nlp: Language, text: str) -> None:
+    assert claims_of(nlp, text) == []
+
+
+def test_other_cues(nlp: Language) -> None:
+    c = only(nlp, "He accused Russia of meddling in the election.")
+    assert c.content.text == "Russia of meddling in the election"
+    c = only(nlp, "The central bank warned of a recession.")
+    assert (c.cue.text, c.content.text) == ("warned of", "a recession")
+    c = only(nlp, "The analyst pointed out that sales had fallen.")
+    assert (c.cue.text, c.cue.lemma) == ("pointed out", "point out")
+    c = only(nlp, "Critics called the plan a disaster.")
+    assert c.content.text == "the plan a disaster"
+
+
+# ------------------------------------------------------------------ cue spans: the verb group
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "lemma"),
+    [
+        # PolNeAR annotates the verb group: auxiliaries, negation and adverbs before the verb.
+        ("Sanders has also said that the system is rigged.", "has also said", "say"),
+        (
+            "The Trump campaign did not immediately respond to requests for comment.",
+            "did not immediately respond to",
+            "respond to",
+        ),
+        ("He went on to say that the system is rigged.", "went on to say", "say"),
+        ("The senator called for an investigation into the leak.", "called for", "call for"),
+        ("The company said in a statement that it would cut 500 jobs.", "said in a statement",
+         "say"),
+        ("The minister said: “Nothing has changed.”", "said:", "say"),
+    ],
+)
+def test_cue_is_the_verb_group(nlp: Language, text: str, cue: str, lemma: str) -> None:
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.cue.text, c.cue.lemma) == (cue, lemma)
+
+
+# ------------------------------------------------------------------ more constructions
+
+
+def test_coordinated_cue_with_its_own_complement_is_its_own_claim(nlp: Language) -> None:
+    # PolNeAR train (AP): one claimant, two cues, two contents.
+    text = (
+        "Graham called both Trump and Clinton “crazy” and said the Republican party is bound "
+        "to lose to Clinton."
+    )
+    claims = claims_of(nlp, text)
+    said = [c for c in claims if c.cue.text == "said"]
+    assert len(said) == 1
+    assert said[0].claimant.text == "Graham"
+    assert said[0].content.text == "the Republican party is bound to lose to Clinton"
+
+
+def test_as_reported_clause(nlp: Language) -> None:
+    text = (
+        "As The Washington Post reported, Sanders would need to win 55 percent of the "
+        "remaining delegates."
+    )
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text) == ("The Washington Post", "reported")
+    assert c.content.text == "Sanders would need to win 55 percent of the remaining delegates"
+    c = only(nlp, "The deficit will grow, as the budget office noted on Tuesday.")
+    assert c.content.text == "The deficit will grow"
+
+
+def test_fronted_poll_is_a_source(nlp: Language) -> None:
+    text = "In a CNN poll released Monday, 50 percent of respondents chose Clinton."
+    c = only(nlp, text)
+    assert (c.cue.text, c.cue.lemma) == ("In", "in")
+    assert c.claimant.text == "a CNN poll released Monday"
+    assert c.content.text == "50 percent of respondents chose Clinton"
+    assert claims_of(nlp, "Clinton stays well ahead of Sanders in the latest poll.") == []
+
+
+def test_headline_colon_cue(nlp: Language) -> None:
+    # PolNeAR train titles.
+    text = "Graham: Trump’s Rhetoric Is Destroying the Party’s Chance to Win.\n\nThe race goes on."
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text) == ("Graham", ":")
+    assert c.content.text == "Trump’s Rhetoric Is Destroying the Party’s Chance to Win"
+    # Below the title only a quotation makes "Name:" a cue; places and section heads never do.
+    assert claims_of(nlp, "The caucus.\n\nIowa: Tim Albrecht, Brad Anderson, Rob Barron.") == []
+    assert claims_of(nlp, "Follow us on Twitter: @newswire is our account.") == []
+
+
+def test_continued_with_a_quotation(nlp: Language) -> None:
+    text = "Scarborough continued: “Is he really so stupid that he thinks voters are not offended?”"
+    c = only(nlp, text)
+    assert (c.cue.text, c.quote) == ("continued:", "direct")
+    assert claims_of(nlp, "Prices continued to rise in March.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("Clinton praised the president’s executive actions on guns.",
+         "the president’s executive actions on guns"),
+        ("The senator denounced the decision as a betrayal.", "the decision as a betrayal"),
+        ("Polls show Trump leading in New Hampshire.", "Trump leading in New Hampshire"),
+    ],
+)
+def test_object_contents(nlp: Language, text: str, content: str) -> None:
+    assert only(nlp, text).content.text == content
+
+
+def test_claimant_never_reaches_into_the_quotation(nlp: Language) -> None:
+    # PolNeAR train: the parse attaches the quoted clause to the name.
+    text = (
+        "“That’s a legitimate concern, because they’re very passionate,” Sarandon, 69, told "
+        "MSNBC Monday."
+    )
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.claimant.text == "Sarandon, 69"
+    assert c.content.text == "That’s a legitimate concern, because they’re very passionate"
+    assert c.quote == "direct"
+
+
+def test_quote_then_a_bare_attribution_sentence(nlp: Language) -> None:
+    text = "“I hope you are able to find the emails that are missing.” Trump said."
+    c = only(nlp, text)
+    assert c.claimant.text == "Trump"
+    assert c.content.text == "I hope you are able to find the emails that are missing."
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "content"),
+    [
+        # PolNeAR train: the that-clause hung on the adjunct's noun by the parse.
+        (
+            "Sanders said following a vote in 2001 that he had very serious concerns.",
+            "said",
+            "that he had very serious concerns",
+        ),
+        # "for" parsed as the mark of the complement clause.
+        (
+            "Clinton is calling for the United States to step up military efforts.",
+            "is calling for",
+            "the United States to step up military efforts",
+        ),
+    ],
+)
+def test_complements_the_parse_misplaces(nlp: Language, text: str, cue: str, content: str) -> None:
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.cue.text, c.content.text) == (cue, content)
+
+
+def test_nominal_cue_with_speaker_and_that_clause(nlp: Language) -> None:
+    text = "Trump's claim that Mexico will pay for the wall is false."
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text, c.cue.lemma) == ("Trump", "claim", "claim")
+    assert c.content.text == "that Mexico will pay for the wall"
+    # No speaker, or a noun that is no speech act: no claim.
+    assert claims_of(nlp, "The idea that he would win was absurd.") == []
+    assert claims_of(nlp, "The claim that he would win was absurd.") == []
