@@ -5,6 +5,10 @@ a name part that belongs to exactly one longer name ("Scholz" -> "Olaf Scholz"),
 acronyms defined in parentheses or spelled by an entity's initials ("ECB" ->
 "European Central Bank").
 
+Before tagging, all-caps lines (headlines, datelines) are re-cased (``agents.truecase``);
+after it, ``agents.entity_rules`` corrects the model's spans and labels and a country's
+names share one id ("UK", "U.K.", "Britain" -> ``gpe:united-kingdom``).
+
 Texts longer than ``MAX_CHARS`` are tagged up to the last whitespace before the cap: the
 parse and the mentions then cover a prefix of the article text, so every offset still
 indexes ``article.text``.
@@ -22,7 +26,10 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from agents.entity_lists import canonical_country
+from agents.entity_rules import refine_entities
 from agents.nlp import model_info, parse_from_doc
+from agents.truecase import prepared, restored
 from pipeline.records import CleanArticle, Entity, Mention, TaggedArticle
 
 MAX_CHARS = 100_000
@@ -57,6 +64,12 @@ def _key(text: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalnum())
 
 
+def _group_key(mention: _Mention) -> str:
+    """The mention's key; a country's names share one ("UK", "Britain", "United Kingdom")."""
+    country = canonical_country(mention.text) if mention.label == "GPE" else None
+    return _key(country or mention.text)
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[\w&]+", text)
 
@@ -88,7 +101,7 @@ class _Groups:
     def __init__(self, mentions: Sequence[_Mention]) -> None:
         self.by_key: dict[str, list[_Mention]] = defaultdict(list)
         for mention in mentions:
-            self.by_key[_key(mention.text)].append(mention)
+            self.by_key[_group_key(mention)].append(mention)
         self.by_key.pop("", None)
         self.parent = {key: key for key in self.by_key}
         self.person_merged: set[str] = set()
@@ -181,8 +194,9 @@ def _entity(mentions: list[_Mention], person: bool) -> Entity:
     forms = Counter(" ".join(m.text.split()) for m in mentions)
     name = max(forms, key=lambda form: (form[:1].isupper(), len(form), forms[form]))
     label = "PERSON" if person else Counter(m.label for m in mentions).most_common(1)[0][0]
+    country = canonical_country(name) if label == "GPE" else None
     return Entity(
-        id=f"{label.lower()}:{_slug(name)}",
+        id=f"{label.lower()}:{_slug(country or name)}",
         name=name,
         label=label,
         count=len(mentions),
@@ -215,15 +229,22 @@ def tag_articles(
 ) -> list[TaggedArticle]:
     """Entities and parse of each article, in order, from one ``nlp.pipe`` pass."""
     disable = [name for name in nlp.pipe_names if name not in COMPONENTS]
-    texts = (nlp_input(article.text) for article in articles)
-    docs = nlp.pipe(texts, batch_size=batch_size, disable=disable)
+    texts = [nlp_input(article.text) for article in articles]
+    docs = nlp.pipe((prepared(nlp, text) for text in texts), batch_size=batch_size, disable=disable)
     model = model_info(nlp)
-    return [
-        TaggedArticle(
-            article=article, entities=entities_from_doc(doc), parse=parse_from_doc(doc), model=model
+    tagged = []
+    for article, text, doc in zip(articles, texts, docs, strict=True):
+        refine_entities(nlp, doc)
+        final = restored(doc, text)
+        tagged.append(
+            TaggedArticle(
+                article=article,
+                entities=entities_from_doc(final),
+                parse=parse_from_doc(final),
+                model=model,
+            )
         )
-        for article, doc in zip(articles, docs, strict=True)
-    ]
+    return tagged
 
 
 __all__ = ["COMPONENTS", "LABELS", "MAX_CHARS", "entities_from_doc", "nlp_input", "tag_articles"]

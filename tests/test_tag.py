@@ -100,7 +100,7 @@ def test_same_normalised_text_joins(nlp: Language) -> None:
         "[Apple Inc.|ORG] and [Apple|ORG].",
     )
     assert summary(entities_from_doc(doc)) == [
-        ("gpe:u-s", "U.S.", ["U.S.", "US", "U.S."]),
+        ("gpe:united-states", "U.S.", ["U.S.", "US", "U.S."]),
         ("org:apple-inc", "Apple Inc.", ["Apple Inc.", "Apple"]),
     ]
 
