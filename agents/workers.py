@@ -6,6 +6,7 @@ never raises (Faust would ack the event and lose it) and keeps going.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
 import faust
@@ -15,6 +16,7 @@ from agents.clean import clean_article
 from agents.events import finish
 from pipeline import __version__
 from pipeline.deadletters import MessageTooLarge, check_size, dead_letter, error_info
+from pipeline.metrics import DEAD_LETTERS, STAGE_MESSAGES, STAGE_SECONDS
 from pipeline.nlp_pool import NlpPool
 from pipeline.records import ErrorInfo, RawArticle, SourceRef, TaggedArticle
 from pipeline.settings import Settings
@@ -58,6 +60,8 @@ class Stages:
             payload_limit=self.settings.deadletter_payload_bytes,
         )
         await self.deadletters.send(key=message.key, value=letter.to_json())
+        STAGE_MESSAGES.labels(stage, "deadletter").inc()
+        DEAD_LETTERS.labels(stage).inc()
 
     async def forward(self, event: EventT, stage: str, out: faust.TopicT, value: bytes) -> None:
         """Send ``value`` on, or dead-letter the input when the result is too large."""
@@ -67,17 +71,21 @@ class Stages:
             await self.fail(event, stage, error_info(exc))
             return
         await out.send(key=event.key, value=value)
+        STAGE_MESSAGES.labels(stage, "ok").inc()
 
     def _map(
         self, stage: str, fn: Callable[[bytes], bytes], out: faust.TopicT
     ) -> Callable[[faust.StreamT], Awaitable[None]]:
         async def agent(stream: faust.StreamT) -> None:
+            seconds = STAGE_SECONDS.labels(stage)
             async for event in stream.events():
+                started = time.perf_counter()
                 try:
                     value = fn(event.value)
                 except Exception as exc:  # noqa: BLE001 - every failure is dead-lettered
                     await self.fail(event, stage, error_info(exc))
                     continue
+                seconds.observe(time.perf_counter() - started)
                 await self.forward(event, stage, out, value)
 
         return agent
@@ -88,8 +96,13 @@ class Stages:
         async def agent(stream: faust.StreamT) -> None:
             # take_events is on faust.Stream, not on its StreamT protocol
             batches = stream.take_events(size, within=within)  # type: ignore[attr-defined]
+            seconds = STAGE_SECONDS.labels("tag")
             async for events in batches:
+                started = time.perf_counter()
                 outcomes = await self.pool.tag([e.value for e in events])
+                per_message = (time.perf_counter() - started) / len(events)
+                for _ in events:
+                    seconds.observe(per_message)
                 for event, outcome in zip(events, outcomes, strict=True):
                     if outcome.value is None:
                         error = ErrorInfo(type=outcome.error_type, message=outcome.error_message)

@@ -8,6 +8,7 @@ import logging
 import faust
 
 from agents.workers import Stages
+from pipeline.metrics import add_pages
 from pipeline.nlp_pool import NlpPool
 from pipeline.settings import Settings
 from pipeline.topics import ensure_topics
@@ -48,6 +49,7 @@ def run_worker(settings: Settings, bootstrap: str) -> None:
     app = create_app(settings, bootstrap)
     pool = NlpPool(settings.model, processes=settings.nlp_processes)
     Stages(app, settings, pool)
+    add_pages(app)
     try:
         worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
         worker.execute_from_commandline()

@@ -21,12 +21,11 @@ from pipeline.topics import ensure_topics
 
 
 def start_worker(settings: Settings, bootstrap: str, log: Path) -> subprocess.Popen[bytes]:
-    """A ``newswire worker`` child process with these settings (web port: a free one)."""
+    """A ``newswire worker`` child process with these settings."""
     env = {
         **os.environ,
         **settings.to_env(),
         "NEWSWIRE_BROKER": bootstrap,
-        "NEWSWIRE_WEB_PORT": str(free_port()),
     }
     with log.open("ab") as out:
         return subprocess.Popen(  # noqa: S603 - our own CLI
@@ -107,7 +106,8 @@ def run_demo(settings: Settings, sources: list[str], as_json: bool, timeout: flo
         bootstrap = settings.broker or embedded.start().bootstrap  # type: ignore[union-attr]
         click.echo(f"broker: {bootstrap}{' (embedded)' if embedded else ''}", err=True)
         asyncio.run(ensure_topics(bootstrap, settings))
-        worker = start_worker(settings, bootstrap, settings.data_dir / "demo-worker.log")
+        worker_settings = settings.model_copy(update={"web_port": free_port()})
+        worker = start_worker(worker_settings, bootstrap, settings.data_dir / "demo-worker.log")
         counts = asyncio.run(_drive(settings, bootstrap, worker, sources, as_json, timeout))
     finally:
         if worker is not None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -155,6 +157,23 @@ def test_poison_message_is_dead_lettered_and_the_stream_continues(
 
     events = asyncio.run(wait_for(pipeline, "events", polled.emitted + 1, timeout=120))
     assert "after-poison" in {orjson.loads(r.value)["article"]["id"] for r in events}
+
+
+def test_worker_serves_health_readiness_and_metrics(
+    pipeline: Settings, polled: PollReport
+) -> None:
+    asyncio.run(wait_for(pipeline, "events", polled.emitted, timeout=300))
+    base = f"http://127.0.0.1:{pipeline.web_port}"
+    with urllib.request.urlopen(f"{base}/health", timeout=10) as response:  # noqa: S310
+        assert orjson.loads(response.read()) == {"status": "ok"}
+    with urllib.request.urlopen(f"{base}/ready", timeout=10) as response:  # noqa: S310
+        assert orjson.loads(response.read()) == {"ready": True}
+    with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:  # noqa: S310
+        text = response.read().decode()
+    ok = re.search(r'newswire_stage_messages_total\{outcome="ok",stage="claims"\} (\d+)', text)
+    assert ok and int(ok.group(1)) >= polled.emitted
+    assert 'newswire_stage_seconds_count{stage="tag"}' in text
+    assert "newswire_consumer_lag{" in text
 
 
 def test_oversize_result_is_dead_lettered_with_a_truncated_payload(

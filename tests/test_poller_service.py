@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -136,10 +137,8 @@ def test_feeds_add_list_remove_and_poll_once(
     assert f"{server.base}/missing" not in newswire(settings, "feeds", "list").stdout
 
 
-def start_poller(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
-    env = env_of(
-        settings, NEWSWIRE_POLLER_WEB_PORT=str(free_port()), NEWSWIRE_POLL_MIN_INTERVAL="2"
-    )
+def start_poller(settings: Settings, log: Path, port: int) -> subprocess.Popen[bytes]:
+    env = env_of(settings, NEWSWIRE_POLLER_WEB_PORT=str(port), NEWSWIRE_POLL_MIN_INTERVAL="2")
     with log.open("ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "pipeline.cli", "poll"],
@@ -156,8 +155,9 @@ def test_two_pollers_share_feeds_and_hand_over_state(
     asyncio.run(ensure_topics(broker, settings))
     urls = [f"{server.base}/{name}" for name in NEWS]
     assert newswire(settings, "feeds", "add", *urls, "--interval", "3").returncode == 0
-    first = start_poller(settings, tmp_path / "a.log")
-    second = start_poller(settings, tmp_path / "b.log")
+    first = start_poller(settings, tmp_path / "a.log", free_port())
+    port = free_port()
+    second = start_poller(settings, tmp_path / "b.log", port)
     try:
         hits = lambda: [len(server.hits(f"/{n}")) for n in NEWS]  # noqa: E731
         wait_until(lambda: len(raw_records(settings)) >= 103, 90, lambda: "every raw item")
@@ -179,6 +179,10 @@ def test_two_pollers_share_feeds_and_hand_over_state(
         for name in NEWS:  # the survivor resumed with the state the killed one saved
             assert all("If-None-Match" in hit for hit in server.hits(f"/{name}")[mark[name] :])
         assert len(raw_records(settings)) == 103
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:  # noqa: S310
+            metrics = resp.read().decode()
+        assert re.search(r'newswire_feeds\{status="ok"\} 6\.0', metrics), metrics
+        assert re.search(r'newswire_feed_polls_total\{result="not_modified"\} [1-9]', metrics)
     finally:
         for process in (first, second):
             if process.poll() is None:

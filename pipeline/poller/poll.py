@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from pipeline.metrics import FEED_POLLS, ITEMS_EMITTED
 from pipeline.poller.fetch import Fetcher, FetchError, FetchLimits
 from pipeline.poller.parse import MalformedFeed, parse_document
 from pipeline.poller.safety import networks
@@ -19,6 +20,12 @@ from pipeline.settings import Settings
 log = logging.getLogger(__name__)
 
 Emit = Callable[[RawArticle], Awaitable[None]]
+
+
+def _result(state: FeedState) -> str:
+    if state.error_count:
+        return "gone" if state.status == "gone" else "error"
+    return "not_modified" if state.http_status == 304 else "ok"
 
 
 @dataclass
@@ -54,7 +61,9 @@ class FeedPoller:
             )
         for article in step.articles:
             await self.emit(article)
+            ITEMS_EMITTED.labels("new" if article.revision == 1 else "update").inc()
         self.states[config.url] = step.state
+        FEED_POLLS.labels(_result(step.state)).inc()
         if step.message:
             log.warning("feed %s", step.message)
         return step

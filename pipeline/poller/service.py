@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Iterator, MutableMapping
 from datetime import UTC, datetime
 
@@ -18,6 +19,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from faust.types import TP
 
 from pipeline.app import create_app
+from pipeline.metrics import FEEDS, add_pages
 from pipeline.poller.emit import route
 from pipeline.poller.poll import FeedPoller, from_settings
 from pipeline.poller.registry import (
@@ -110,6 +112,7 @@ class PollerService:
         self.in_flight: set[str] = set()
         app.agent(self.feeds_topic, name="feed_registry")(self.follow_registry)
         app.timer(TICK_SECONDS, on_leader=False)(self.tick)
+        add_pages(app, self.count_feeds)
 
     async def emit(self, article: RawArticle) -> None:
         topic, key, value = route(article, self.settings)
@@ -148,6 +151,17 @@ class PollerService:
         for config in todo:
             self.in_flight.add(config.url)
             asyncio.ensure_future(self._poll(config))
+
+    async def count_feeds(self) -> None:
+        """Set the feeds gauge from the states of the feeds this instance owns."""
+        counts: Counter[str] = Counter()
+        for key in list(self.registry.keys()):
+            if self._mine(key):
+                state = self.states.get(key.decode())
+                counts[state.status if state else "new"] += 1
+        FEEDS.clear()
+        for status, count in counts.items():
+            FEEDS.labels(status).set(count)
 
     async def _poll(self, config: FeedConfig) -> None:
         try:

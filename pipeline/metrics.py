@@ -1,0 +1,61 @@
+"""Prometheus metrics and the health/readiness/metrics pages of the worker and the poller."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import faust
+from faust.web import Request, Response, View
+from prometheus_client import Counter, Gauge, Histogram, generate_latest
+
+STAGE_MESSAGES = Counter(
+    "newswire_stage_messages_total", "Messages a stage finished, by outcome.", ["stage", "outcome"]
+)
+STAGE_SECONDS = Histogram(
+    "newswire_stage_seconds",
+    "Processing time per message.",
+    ["stage"],
+    buckets=(0.001, 0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+DEAD_LETTERS = Counter("newswire_deadletters_total", "Messages sent to dead letters.", ["stage"])
+CONSUMER_LAG = Gauge(
+    "newswire_consumer_lag",
+    "Messages behind the end of each assigned partition.",
+    ["topic", "partition"],
+)
+FEED_POLLS = Counter("newswire_feed_polls_total", "Feed polls, by result.", ["result"])
+ITEMS_EMITTED = Counter("newswire_items_emitted_total", "Items polled onto raw.", ["kind"])
+FEEDS = Gauge("newswire_feeds", "Feeds this poller owns, by status.", ["status"])
+
+Refresh = Callable[[], Awaitable[None]]
+
+
+async def refresh_lag(app: faust.App) -> None:
+    """Set the lag gauge from the consumer's positions and the partitions' high watermarks."""
+    CONSUMER_LAG.clear()
+    for tp in app.consumer.assignment():
+        position = await app.consumer.position(tp)
+        if position is not None:
+            lag = max(app.consumer.highwater(tp) - position, 0)
+            CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(lag)
+
+
+def add_pages(app: faust.App, refresh: Refresh | None = None) -> None:
+    """``/health`` (alive), ``/ready`` (assigned and not rebalancing) and ``/metrics``."""
+
+    @app.page("/health")
+    async def health(web: View, request: Request) -> Response:
+        return web.json({"status": "ok"})
+
+    @app.page("/ready")
+    async def ready(web: View, request: Request) -> Response:
+        ok = not app.rebalancing and bool(app.consumer.assignment())
+        return web.json({"ready": ok}, status=200 if ok else 503)
+
+    @app.page("/metrics")
+    async def metrics(web: View, request: Request) -> Response:
+        await refresh_lag(app)
+        if refresh is not None:
+            await refresh()
+        # aiohttp adds "charset=utf-8" itself and refuses it inside content_type
+        return web.text(generate_latest().decode(), content_type="text/plain")
