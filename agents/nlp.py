@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from functools import cache
 
 from spacy.lang.en import English
@@ -23,19 +24,21 @@ class ModelNotInstalled(RuntimeError):
     """No installed package provides the configured spaCy model."""
 
 
-def load_model(name: str) -> Language:
-    """Load an installed spaCy model package by name; never downloads anything."""
+def model_package(name: str) -> str:
+    """The installed package providing model ``name``; ModelNotInstalled when there is none."""
     for candidate in MODEL_FALLBACKS.get(name, (name,)):
-        try:
-            module = importlib.import_module(candidate)
-        except ImportError:
-            continue
-        nlp: Language = module.load()
-        return nlp
+        if importlib.util.find_spec(candidate) is not None:
+            return candidate
     package = MODEL_PACKAGES.get(name, name)
     raise ModelNotInstalled(
         f"spaCy model {name!r} is not installed; install it with: pip install {package}"
     )
+
+
+def load_model(name: str) -> Language:
+    """Load an installed spaCy model package by name; never downloads anything."""
+    nlp: Language = importlib.import_module(model_package(name)).load()
+    return nlp
 
 
 @cache

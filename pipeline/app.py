@@ -7,6 +7,7 @@ import logging
 
 import faust
 
+from agents.nlp import model_package
 from agents.workers import Stages
 from pipeline.metrics import add_pages
 from pipeline.nlp_pool import NlpPool
@@ -45,6 +46,7 @@ def create_app(settings: Settings, bootstrap: str) -> faust.App:
 
 def run_worker(settings: Settings, bootstrap: str) -> None:
     """Run the enrichment agents until SIGINT/SIGTERM."""
+    model_package(settings.model)  # fail now, not on the first batch
     asyncio.run(ensure_topics(bootstrap, settings))
     app = create_app(settings, bootstrap)
     pool = NlpPool(settings.model, processes=settings.nlp_processes)

@@ -70,7 +70,8 @@ async def wait_until_ready(bootstrap: str, timeout: float = 15.0) -> None:
             await asyncio.sleep(0.1)
         finally:
             await admin.close()
-    raise BrokerError(f"no Kafka broker answered at {bootstrap} within {timeout:.0f}s: {last}")
+    reason = last or "nothing accepts connections there"
+    raise BrokerError(f"no Kafka broker answered at {bootstrap} within {timeout:.0f}s: {reason}")
 
 
 @dataclass

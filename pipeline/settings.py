@@ -68,6 +68,15 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("broker")
+    @classmethod
+    def _check_broker(cls, value: str | None) -> str | None:
+        for address in (value or "").split(","):
+            host, _, port = address.strip().rpartition(":")
+            if value and (not host or not port.isdigit() or "/" in host):
+                raise ValueError(f"expected HOST:PORT[,HOST:PORT], got {value!r}")
+        return value
+
     def to_env(self) -> dict[str, str]:
         """These settings as ``NEWSWIRE_*`` variables, for a child process."""
         env = {}
