@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from agents.nlp import shared_model
 from agents.tag import tag_articles
+from pipeline.broker import die_with_parent
 from pipeline.records import CleanArticle
 
 
@@ -59,6 +60,8 @@ def tag_payloads(model: str, payloads: Sequence[bytes]) -> list[Outcome]:
 
 
 def _warm(model: str) -> None:
+    """Pool process start: die with the worker, load the model once."""
+    die_with_parent()
     shared_model(model)
 
 

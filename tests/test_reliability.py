@@ -1,0 +1,136 @@
+"""At-least-once through failures: workers killed, stopped and sharing partitions."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from pipeline.broker import free_port
+from pipeline.demo import start_worker, stop_process
+from pipeline.poller.parse import parse_document
+from pipeline.poller.state import feed_articles
+from pipeline.records import RawArticle
+from pipeline.settings import Settings
+from pipeline.tail import TopicReader
+from pipeline.topics import ensure_topics
+from tests.conftest import fresh_settings
+
+BUNDLED = Path(__file__).resolve().parents[1] / "pipeline" / "demo_feeds"
+
+
+def articles() -> list[RawArticle]:
+    """50 real full-text articles (Dawn and TPM), slow enough to be caught mid-stream."""
+    now = datetime.now(UTC)
+    found = []
+    for name in ("dawn.xml", "talkingpointsmemo.xml"):
+        found += feed_articles(parse_document((BUNDLED / name).read_bytes()), name, now)
+    return found
+
+
+def produce(settings: Settings, raws: list[RawArticle]) -> None:
+    async def go() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=settings.broker)
+        await producer.start()
+        try:
+            for raw in raws:
+                await producer.send(settings.topic("raw"), raw.to_json(), key=raw.id.encode())
+            await producer.flush()
+        finally:
+            await producer.stop()
+
+    asyncio.run(go())
+
+
+def events_by_article(settings: Settings) -> dict[str, set[str]]:
+    async def read() -> dict[str, set[str]]:
+        reader = TopicReader(
+            settings.broker or "", [settings.topic("events")], settings.max_message_bytes
+        )
+        await reader.start(from_beginning=True)
+        ids: dict[str, set[str]] = defaultdict(set)
+        try:
+            async for record in reader.until_end():
+                event = orjson.loads(record.value)
+                ids[event["article"]["id"]].add(event["event_id"])
+        finally:
+            await reader.stop()
+        return ids
+
+    return asyncio.run(read())
+
+
+def wait_for_events(settings: Settings, count: int, timeout: float) -> dict[str, set[str]]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = events_by_article(settings)
+        if len(found) >= count:
+            return found
+        time.sleep(0.5)
+    pytest.fail(f"only {len(events_by_article(settings))} of {count} articles have events")
+
+
+def worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
+    return start_worker(
+        settings.model_copy(update={"web_port": free_port()}), settings.broker or "", log
+    )
+
+
+@pytest.fixture
+def loaded(broker: str, tmp_path: Path) -> tuple[Settings, list[RawArticle]]:
+    settings = fresh_settings(broker, tmp_path, partitions=4, nlp_batch_size=4)
+    asyncio.run(ensure_topics(broker, settings))
+    raws = articles()
+    produce(settings, raws)
+    return settings, raws
+
+
+def assert_complete(found: dict[str, set[str]], raws: list[RawArticle]) -> None:
+    assert set(found) == {r.id for r in raws}
+    duplicates = {a: ids for a, ids in found.items() if len(ids) > 1}
+    assert duplicates == {}, "a re-processed article got a different event id"
+
+
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
+def test_worker_stopped_mid_stream_and_restarted_loses_nothing(
+    loaded: tuple[Settings, list[RawArticle]], tmp_path: Path, stop: signal.Signals
+) -> None:
+    settings, raws = loaded
+    first = worker(settings, tmp_path / "first.log")
+    try:
+        wait_for_events(settings, 5, timeout=120)
+        first.send_signal(stop)
+        first.wait(60)
+    finally:
+        stop_process(first)
+    assert len(events_by_article(settings)) < len(raws), "stopped too late to test anything"
+    if stop == signal.SIGTERM:
+        assert first.returncode == 0, (tmp_path / "first.log").read_text()[-2000:]
+    second = worker(settings, tmp_path / "second.log")
+    try:
+        assert_complete(wait_for_events(settings, len(raws), timeout=180), raws)
+    finally:
+        stop_process(second)
+
+
+def test_two_workers_share_partitions_and_survive_losing_one(
+    loaded: tuple[Settings, list[RawArticle]], tmp_path: Path
+) -> None:
+    settings, raws = loaded
+    first, second = worker(settings, tmp_path / "a.log"), worker(settings, tmp_path / "b.log")
+    try:
+        wait_for_events(settings, 5, timeout=120)
+        first.send_signal(signal.SIGKILL)
+        first.wait(30)
+        assert_complete(wait_for_events(settings, len(raws), timeout=180), raws)
+    finally:
+        stop_process(first)
+        stop_process(second)
