@@ -22,6 +22,7 @@ import ftfy
 import lxml.etree
 import lxml.html
 
+from agents.language import detect_language
 from pipeline.records import CleanArticle, RawArticle
 
 # Elements whose whole subtree is junk for article text.
@@ -283,11 +284,6 @@ def _merge_summary(summary: str, content: str) -> str:
     return f"{summary}\n\n{content}"
 
 
-def _language(tag: str | None) -> str | None:
-    primary = re.split(r"[-_]", (tag or "").strip().lower(), maxsplit=1)[0]
-    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
-
-
 def _source(raw: RawArticle) -> str:
     title = " ".join(_clean(raw.feed_title or "").split())
     return title or urlsplit(raw.feed_url).hostname or raw.feed_url
@@ -308,7 +304,7 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         feed_url=raw.feed_url,
         published_at=raw.published_at,
         fetched_at=raw.fetched_at,
-        language=_language(raw.language),
+        language=detect_language(f"{title}\n\n{body.text}", raw.language),
         revision=raw.revision,
         dateline=body.dateline,
         credits=body.credits,

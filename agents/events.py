@@ -51,10 +51,12 @@ def assemble_event(tagged: TaggedArticle, claims: Sequence[Claim], version: str)
         entities=list(tagged.entities),
         claims=list(claims),
         pipeline=pipeline,
+        skipped=list(tagged.skipped),
     )
 
 
 def finish(tagged: TaggedArticle, version: str) -> Event:
     """Claims over the shared parse, then the event: the last stage of the pipeline."""
-    claims = extract_claims(doc_from_parse(tagged.parse), tagged.entities)
+    skip = any(s.stage == "claims" for s in tagged.skipped)
+    claims = [] if skip else extract_claims(doc_from_parse(tagged.parse), tagged.entities)
     return assemble_event(tagged, claims, version)

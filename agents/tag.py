@@ -28,9 +28,18 @@ from spacy.tokens import Doc, Span, Token
 
 from agents.entity_lists import canonical_country
 from agents.entity_rules import refine_entities
+from agents.language import unsupported
 from agents.nlp import model_info, parse_from_doc
 from agents.truecase import prepared, restored
-from pipeline.records import CleanArticle, Entity, Mention, TaggedArticle
+from pipeline.records import (
+    CleanArticle,
+    Entity,
+    Mention,
+    ModelInfo,
+    Parse,
+    Skip,
+    TaggedArticle,
+)
 
 MAX_CHARS = 100_000
 COMPONENTS = frozenset({"tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner"})
@@ -227,24 +236,36 @@ def nlp_input(text: str) -> str:
 def tag_articles(
     nlp: Language, articles: Sequence[CleanArticle], batch_size: int = 32
 ) -> list[TaggedArticle]:
-    """Entities and parse of each article, in order, from one ``nlp.pipe`` pass."""
+    """Entities and parse of each article, in order, from one ``nlp.pipe`` pass.
+
+    Articles in a language the English model cannot read are not parsed: they get no
+    entities, an empty parse and ``skipped`` entries for this stage and the claims stage.
+    """
     disable = [name for name in nlp.pipe_names if name not in COMPONENTS]
-    texts = [nlp_input(article.text) for article in articles]
+    readable = [i for i, a in enumerate(articles) if not unsupported(a.language)]
+    texts = [nlp_input(articles[i].text) for i in readable]
     docs = nlp.pipe((prepared(nlp, text) for text in texts), batch_size=batch_size, disable=disable)
     model = model_info(nlp)
-    tagged = []
-    for article, text, doc in zip(articles, texts, docs, strict=True):
+    tagged = [_skipped(article, model) for article in articles]
+    for i, text, doc in zip(readable, texts, docs, strict=True):
         refine_entities(nlp, doc)
         final = restored(doc, text)
-        tagged.append(
-            TaggedArticle(
-                article=article,
-                entities=entities_from_doc(final),
-                parse=parse_from_doc(final),
-                model=model,
-            )
+        tagged[i] = TaggedArticle(
+            article=articles[i],
+            entities=entities_from_doc(final),
+            parse=parse_from_doc(final),
+            model=model,
         )
     return tagged
+
+
+def _skipped(article: CleanArticle, model: ModelInfo) -> TaggedArticle:
+    reason = f"language {article.language!r} is not supported (English only)"
+    empty = Parse(
+        words=[], spaces=[], lemmas=[], pos=[], tags=[], deps=[], heads=[], sent_starts=[]
+    )
+    skips = [Skip(stage=stage, reason=reason) for stage in ("tag", "claims")]
+    return TaggedArticle(article=article, entities=[], parse=empty, model=model, skipped=skips)
 
 
 __all__ = ["COMPONENTS", "LABELS", "MAX_CHARS", "entities_from_doc", "nlp_input", "tag_articles"]

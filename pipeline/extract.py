@@ -17,6 +17,7 @@ from spacy.language import Language
 from agents.body import PageMeta, extract_body
 from agents.clean import CleanText, clean_article, clean_text, clean_title, word_count
 from agents.events import finish
+from agents.language import detect_language
 from agents.tag import tag_articles
 from pipeline import __version__
 from pipeline.poller.parse import MalformedFeed, parse_document
@@ -55,7 +56,7 @@ def document(line: dict[str, object], skip_clean: bool, now: datetime) -> CleanA
         feed_url="",
         published_at=_published(published),
         fetched_at=now,
-        language=meta.language,
+        language=detect_language(f"{title}\n\n{body.text}", meta.language),
         dateline=body.dateline,
         credits=body.credits,
         authors=list(meta.authors),

@@ -123,6 +123,13 @@ class ModelInfo(Record):
     version: str
 
 
+class Skip(Record):
+    """A stage that did not run on an article, and why."""
+
+    stage: str
+    reason: str
+
+
 class TaggedArticle(Record):
     """An article with its entities and its parse (topic ``news.tagged``)."""
 
@@ -130,6 +137,7 @@ class TaggedArticle(Record):
     entities: list[Entity]
     parse: Parse
     model: ModelInfo
+    skipped: list[Skip] = Field(default_factory=list)
 
 
 class TextSpan(Record):
@@ -195,6 +203,9 @@ class Event(Record):
     entities: list[Entity]
     claims: list[Claim]
     pipeline: PipelineInfo
+    skipped: list[Skip] = Field(
+        default_factory=list, description="Stages that did not run (e.g. unsupported language)."
+    )
 
 
 class ErrorInfo(Record):
