@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 
 from agents.claims import extract_claims
@@ -10,6 +11,7 @@ from agents.nlp import doc_from_parse
 from pipeline.records import (
     SCHEMA_VERSION,
     Claim,
+    ClaimMessage,
     CleanArticle,
     Event,
     EventArticle,
@@ -60,3 +62,34 @@ def finish(tagged: TaggedArticle, version: str) -> Event:
     skip = any(s.stage == "claims" for s in tagged.skipped)
     claims = [] if skip else extract_claims(doc_from_parse(tagged.parse), tagged.entities)
     return assemble_event(tagged, claims, version)
+
+
+def claimant_key(claim: Claim) -> str:
+    """The claimant's entity id, else a stable key for an unnamed or unlinked claimant."""
+    if claim.claimant.entity_id:
+        return claim.claimant.entity_id
+    words = re.findall(r"[a-z0-9]+", claim.claimant.text.lower())
+    return "anonymous:" + "-".join(words)
+
+
+def claim_messages(event: Event) -> list[ClaimMessage]:
+    """One message per claim of ``event``, for the claims topic."""
+    article = event.article
+    messages = []
+    for index, claim in enumerate(event.claims):
+        start = min(claim.claimant.start, claim.cue.start, claim.content.start)
+        end = max(claim.claimant.end, claim.cue.end, claim.content.end)
+        messages.append(
+            ClaimMessage(
+                claimant_key=claimant_key(claim),
+                event_id=event.event_id,
+                article_id=article.id,
+                index=index,
+                source=article.source,
+                url=article.url,
+                published_at=article.published_at,
+                claim=claim,
+                context=event.text[start:end],
+            )
+        )
+    return messages

@@ -13,7 +13,7 @@ import faust
 from faust.types import EventT
 
 from agents.clean import clean_article
-from agents.events import finish
+from agents.events import claim_messages, finish
 from pipeline import __version__
 from pipeline.deadletters import MessageTooLarge, check_size, dead_letter, error_info
 from pipeline.metrics import DEAD_LETTERS, STAGE_MESSAGES, STAGE_SECONDS
@@ -21,13 +21,20 @@ from pipeline.nlp_pool import NlpPool
 from pipeline.records import ErrorInfo, RawArticle, SourceRef, TaggedArticle
 from pipeline.settings import Settings
 
+Keyed = list[tuple[bytes, bytes]]
+Stage = Callable[[bytes], tuple[bytes, Keyed]]
 
-def clean_stage(value: bytes) -> bytes:
-    return clean_article(RawArticle.from_json(value)).to_json()
+
+def clean_stage(value: bytes) -> tuple[bytes, Keyed]:
+    """The clean article (no side messages)."""
+    return clean_article(RawArticle.from_json(value)).to_json(), []
 
 
-def claims_stage(value: bytes) -> bytes:
-    return finish(TaggedArticle.from_json(value), __version__).to_json()
+def claims_stage(value: bytes) -> tuple[bytes, Keyed]:
+    """The event and, keyed by claimant, one message per claim."""
+    event = finish(TaggedArticle.from_json(value), __version__)
+    claims = [(m.claimant_key.encode(), m.to_json()) for m in claim_messages(event)]
+    return event.to_json(), claims
 
 
 class Stages:
@@ -38,14 +45,13 @@ class Stages:
         self.pool = pool
         topic = {
             name: app.topic(settings.topic(name))
-            for name in ("raw", "clean", "tagged", "events", "deadletter")
+            for name in ("raw", "clean", "tagged", "events", "claims", "deadletter")
         }
         self.deadletters = topic["deadletter"]
         app.agent(topic["raw"], name="clean")(self._map("clean", clean_stage, topic["clean"]))
         app.agent(topic["clean"], name="tag")(self._tag(topic["tagged"]))
-        app.agent(topic["tagged"], name="claims")(
-            self._map("claims", claims_stage, topic["events"])
-        )
+        claims = self._map("claims", claims_stage, topic["events"], side=topic["claims"])
+        app.agent(topic["tagged"], name="claims")(claims)
 
     async def fail(self, event: EventT, stage: str, error: ErrorInfo) -> None:
         message = event.message
@@ -74,18 +80,23 @@ class Stages:
         STAGE_MESSAGES.labels(stage, "ok").inc()
 
     def _map(
-        self, stage: str, fn: Callable[[bytes], bytes], out: faust.TopicT
+        self, stage: str, fn: Stage, out: faust.TopicT, side: faust.TopicT | None = None
     ) -> Callable[[faust.StreamT], Awaitable[None]]:
+        """An agent sending ``fn``'s result to ``out`` and its keyed side messages to ``side``."""
+
         async def agent(stream: faust.StreamT) -> None:
             seconds = STAGE_SECONDS.labels(stage)
             async for event in stream.events():
                 started = time.perf_counter()
                 try:
-                    value = fn(event.value)
+                    value, extra = fn(event.value)
                 except Exception as exc:  # noqa: BLE001 - every failure is dead-lettered
                     await self.fail(event, stage, error_info(exc))
                     continue
                 seconds.observe(time.perf_counter() - started)
+                if side is not None:
+                    for key, message in extra:
+                        await side.send(key=key, value=message)
                 await self.forward(event, stage, out, value)
 
         return agent

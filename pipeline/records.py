@@ -208,6 +208,22 @@ class Event(Record):
     )
 
 
+class ClaimMessage(Record):
+    """One claim of one event (topic ``news.claims``, keyed by ``claimant_key``)."""
+
+    claimant_key: str = Field(
+        description="The claimant's entity id, else 'anonymous:<normalised claimant text>'."
+    )
+    event_id: str
+    article_id: str
+    index: int = Field(description="Position of the claim in the event's claims.")
+    source: str
+    url: str | None
+    published_at: datetime | None
+    claim: Claim
+    context: str = Field(description="The text from the first to the last of the claim's spans.")
+
+
 class ErrorInfo(Record):
     type: str
     message: str
@@ -240,5 +256,6 @@ TOPIC_RECORDS: dict[str, type[Record]] = {
     "clean": CleanArticle,
     "tagged": TaggedArticle,
     "events": Event,
+    "claims": ClaimMessage,
     "deadletter": DeadLetter,
 }

@@ -123,6 +123,27 @@ def test_intermediate_messages_validate_against_their_schemas(
             VALIDATORS[topic].validate(orjson.loads(record.value))
 
 
+def test_claims_topic_has_one_message_per_claim_keyed_by_claimant(
+    pipeline: Settings, polled: PollReport
+) -> None:
+    events = [
+        orjson.loads(r.value)
+        for r in asyncio.run(wait_for(pipeline, "events", polled.emitted, timeout=300))
+    ]
+    expected = {(e["event_id"], i) for e in events for i in range(len(e["claims"]))}
+    records = asyncio.run(read_all(pipeline, "claims"))
+    messages = [orjson.loads(r.value) for r in records]
+    assert {(m["event_id"], m["index"]) for m in messages} == expected
+    by_event = {e["event_id"]: e for e in events}
+    for record, message in zip(records, messages, strict=True):
+        VALIDATORS["claims"].validate(message)
+        assert record.key.decode() == message["claimant_key"]
+        claim = by_event[message["event_id"]]["claims"][message["index"]]
+        assert message["claim"] == claim
+        linked = claim["claimant"]["entity_id"]
+        assert message["claimant_key"] == linked or message["claimant_key"].startswith("anonymous:")
+
+
 def test_poison_message_is_dead_lettered_and_the_stream_continues(
     pipeline: Settings, polled: PollReport
 ) -> None:
@@ -159,9 +180,7 @@ def test_poison_message_is_dead_lettered_and_the_stream_continues(
     assert "after-poison" in {orjson.loads(r.value)["article"]["id"] for r in events}
 
 
-def test_worker_serves_health_readiness_and_metrics(
-    pipeline: Settings, polled: PollReport
-) -> None:
+def test_worker_serves_health_readiness_and_metrics(pipeline: Settings, polled: PollReport) -> None:
     asyncio.run(wait_for(pipeline, "events", polled.emitted, timeout=300))
     base = f"http://127.0.0.1:{pipeline.web_port}"
     with urllib.request.urlopen(f"{base}/health", timeout=10) as response:  # noqa: S310
