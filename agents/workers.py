@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 import faust
 from faust.types import EventT
@@ -21,20 +22,34 @@ from pipeline.nlp_pool import NlpPool
 from pipeline.records import ErrorInfo, RawArticle, SourceRef, TaggedArticle
 from pipeline.settings import Settings
 
-Keyed = list[tuple[bytes, bytes]]
-Stage = Callable[[bytes], tuple[bytes, Keyed]]
+
+@dataclass(frozen=True)
+class Output:
+    """A stage's result: the value to send on, its headers, and keyed side messages."""
+
+    value: bytes
+    headers: dict[str, bytes] = field(default_factory=dict)
+    side: list[tuple[bytes, bytes]] = field(default_factory=list)
 
 
-def clean_stage(value: bytes) -> tuple[bytes, Keyed]:
-    """The clean article (no side messages)."""
-    return clean_article(RawArticle.from_json(value)).to_json(), []
+Stage = Callable[[bytes], Output]
 
 
-def claims_stage(value: bytes) -> tuple[bytes, Keyed]:
-    """The event and, keyed by claimant, one message per claim."""
+def clean_stage(value: bytes) -> Output:
+    return Output(clean_article(RawArticle.from_json(value)).to_json())
+
+
+def claims_stage(value: bytes) -> Output:
+    """The event, with routing headers, and one message per claim keyed by claimant."""
     event = finish(TaggedArticle.from_json(value), __version__)
+    headers = {
+        "content-type": b"application/json",
+        "schema-version": str(event.schema_version).encode(),
+        "event-id": event.event_id.encode(),
+        "article-id": event.article.id.encode(),
+    }
     claims = [(m.claimant_key.encode(), m.to_json()) for m in claim_messages(event)]
-    return event.to_json(), claims
+    return Output(event.to_json(), headers, claims)
 
 
 class Stages:
@@ -69,14 +84,21 @@ class Stages:
         STAGE_MESSAGES.labels(stage, "deadletter").inc()
         DEAD_LETTERS.labels(stage).inc()
 
-    async def forward(self, event: EventT, stage: str, out: faust.TopicT, value: bytes) -> None:
+    async def forward(
+        self,
+        event: EventT,
+        stage: str,
+        out: faust.TopicT,
+        value: bytes,
+        headers: dict[str, bytes] | None = None,
+    ) -> None:
         """Send ``value`` on, or dead-letter the input when the result is too large."""
         try:
             check_size(value, self.settings.max_message_bytes)
         except MessageTooLarge as exc:
             await self.fail(event, stage, error_info(exc))
             return
-        await out.send(key=event.key, value=value)
+        await out.send(key=event.key, value=value, headers=headers)
         STAGE_MESSAGES.labels(stage, "ok").inc()
 
     def _map(
@@ -89,15 +111,15 @@ class Stages:
             async for event in stream.events():
                 started = time.perf_counter()
                 try:
-                    value, extra = fn(event.value)
+                    output = fn(event.value)
                 except Exception as exc:  # noqa: BLE001 - every failure is dead-lettered
                     await self.fail(event, stage, error_info(exc))
                     continue
                 seconds.observe(time.perf_counter() - started)
                 if side is not None:
-                    for key, message in extra:
+                    for key, message in output.side:
                         await side.send(key=key, value=message)
-                await self.forward(event, stage, out, value)
+                await self.forward(event, stage, out, output.value, output.headers)
 
         return agent
 

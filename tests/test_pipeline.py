@@ -104,6 +104,12 @@ def test_every_polled_item_yields_exactly_one_valid_event(
     for record, event in zip(records, events, strict=True):
         VALIDATORS["events"].validate(event)
         assert record.key.decode() == event["article"]["id"]
+        assert dict(record.headers) == {
+            "content-type": b"application/json",
+            "schema-version": b"1",
+            "event-id": event["event_id"].encode(),
+            "article-id": event["article"]["id"].encode(),
+        }
         for entity in event["entities"]:
             for mention in entity["mentions"]:
                 assert event["text"][mention["start"] : mention["end"]] == mention["text"]
