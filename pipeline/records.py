@@ -72,14 +72,13 @@ class RawArticle(Record):
     revision: int = Field(default=1, ge=1, description="1, then +1 for each edit of the item.")
 
 
-class CleanArticle(Record):
-    """Plain text and metadata of one article (topic ``news.clean``)."""
+class EventArticle(Record):
+    """An article's metadata, as events publish it."""
 
     id: str
     url: str | None
     title: str
     source: str = Field(description="Publisher: the feed title, else the feed host.")
-    feed_url: str
     published_at: datetime | None
     fetched_at: datetime
     language: str | None
@@ -88,6 +87,12 @@ class CleanArticle(Record):
     credits: list[str] = Field(default_factory=list, description="Trailing credit lines.")
     authors: list[str] = Field(default_factory=list)
     word_count: int = 0
+
+
+class CleanArticle(EventArticle):
+    """Plain text and metadata of one article (topic ``news.clean``)."""
+
+    feed_url: str
     text: str = Field(description="Clean text; every character offset downstream indexes into it.")
 
 
@@ -169,21 +174,6 @@ class Claim(Record):
     stance: Literal["assert", "deny", "noncommittal"]
     quote: Literal["direct", "indirect"]
     hedged: bool = False
-
-
-class EventArticle(Record):
-    id: str
-    url: str | None
-    title: str
-    source: str
-    published_at: datetime | None
-    fetched_at: datetime
-    language: str | None
-    revision: int = 1
-    dateline: str | None = Field(default=None, description="A leading dateline, cut from text.")
-    credits: list[str] = Field(default_factory=list, description="Trailing credit lines.")
-    authors: list[str] = Field(default_factory=list)
-    word_count: int = 0
 
 
 class PipelineInfo(Record):
