@@ -9,6 +9,7 @@ import faust
 
 from agents.nlp import model_package
 from agents.workers import Stages
+from pipeline.logs import json_logging_config
 from pipeline.metrics import add_pages
 from pipeline.nlp_pool import NlpPool
 from pipeline.settings import Settings
@@ -40,7 +41,7 @@ def create_app(settings: Settings, bootstrap: str) -> faust.App:
         web_bind=settings.web_host,
         web_host=settings.web_host,
         web_port=settings.web_port,
-        logging_config=None,
+        logging_config=json_logging_config(settings.log_level) if settings.log_json else None,
     )
 
 

@@ -60,6 +60,7 @@ class Settings(BaseSettings):
         description="Worker state and the embedded broker's address file.",
     )
     log_level: str = Field(default="WARNING", description="Log level of worker and CLI.")
+    log_json: bool = Field(default=False, description="Worker and poller log JSON lines.")
 
     @field_validator("feeds", "fetch_allow_networks", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 
 from pipeline.broker import BrokerError, find_running, free_port, wait_until_ready
 from pipeline.schemas import SCHEMA_DIR
+from tests.conftest import fresh_settings
 
 EVENT_SCHEMA = Draft202012Validator(orjson.loads((SCHEMA_DIR / "event.schema.json").read_bytes()))
 BUNDLED = Path(__file__).resolve().parents[1] / "pipeline" / "demo_feeds"
@@ -121,7 +122,9 @@ def test_run_starts_broker_and_worker_that_tail_finds_and_sigterm_stops(tmp_path
     with (tmp_path / "run.log").open("wb") as log:
         run = subprocess.Popen(
             [sys.executable, "-m", "pipeline.cli", "run", "--feed", str(BUNDLED / "ndtv.xml")],
-            env=env, stdout=subprocess.DEVNULL, stderr=log,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
         )
     try:
         state = tmp_path / "broker.json"
@@ -131,9 +134,21 @@ def test_run_starts_broker_and_worker_that_tail_finds_and_sigterm_stops(tmp_path
         bootstrap = find_running(state)
         assert bootstrap is not None
         tail = subprocess.run(
-            [sys.executable, "-m", "pipeline.cli", "tail", "--from", "beginning", "--json",
-             "--until-idle", "20"],
-            env=env, capture_output=True, timeout=240, check=False,
+            [
+                sys.executable,
+                "-m",
+                "pipeline.cli",
+                "tail",
+                "--from",
+                "beginning",
+                "--json",
+                "--until-idle",
+                "20",
+            ],
+            env=env,
+            capture_output=True,
+            timeout=240,
+            check=False,
         )
         assert tail.returncode == 0, (tmp_path / "run.log").read_text()[-3000:]
         events = [orjson.loads(line) for line in tail.stdout.splitlines()]
@@ -147,3 +162,51 @@ def test_run_starts_broker_and_worker_that_tail_finds_and_sigterm_stops(tmp_path
         if run.poll() is None:
             run.kill()
             run.wait()
+
+
+def test_configuration_errors_fail_fast_with_one_line(tmp_path: Path) -> None:
+    base = {**os.environ, "NEWSWIRE_DATA_DIR": str(tmp_path)}
+    cases = {
+        "NEWSWIRE_BROKER=http://kafka": ("topics",),
+        f"NEWSWIRE_BROKER=127.0.0.1:{free_port()}": ("topics",),
+        "NEWSWIRE_PARTITIONS=many": ("topics",),
+        "NEWSWIRE_MODEL=no_such_model": ("worker",),
+    }
+    for assignment, args in cases.items():
+        name, value = assignment.split("=", 1)
+        result = subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", *args],
+            env={**base, name: value},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 1, assignment
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: "), (assignment, result.stderr)
+
+
+def test_worker_logs_json_lines_when_asked(broker: str, tmp_path: Path) -> None:
+    settings = fresh_settings(broker, tmp_path, log_json=True, log_level="INFO")
+    env = {**os.environ, **settings.to_env()}
+    with (tmp_path / "worker.log").open("wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli", "worker"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while b"Ready" not in (tmp_path / "worker.log").read_bytes():
+            assert time.monotonic() < deadline and worker.poll() is None
+            time.sleep(0.5)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+    lines = [line for line in (tmp_path / "worker.log").read_bytes().splitlines() if line.strip()]
+    entries = [orjson.loads(line) for line in lines if line.startswith(b"{")]
+    assert len(entries) >= 5
+    assert len(entries) >= 0.9 * len(lines), lines[:5]
+    assert {"time", "level", "logger", "message"} <= set(entries[0])
