@@ -68,7 +68,7 @@ def _noun_complement(verb: Token) -> Token | None:
 
 
 def _object_prep(doc: Doc, verb: Token, lemma: str, obj: Token) -> Found:
-    """"accused Russia of meddling": the object through the last matching preposition."""
+    """ "accused Russia of meddling": the object through the last matching preposition."""
     preps = [
         c
         for c in verb.children
@@ -81,7 +81,7 @@ def _object_prep(doc: Doc, verb: Token, lemma: str, obj: Token) -> Found:
 
 
 def _called(doc: Doc, verb: Token, objs: list[Token]) -> Found:
-    """"called the report a fabrication" (object + predicate), "called for talks"."""
+    """ "called the report a fabrication" (object + predicate), "called for talks"."""
     preds = [c for c in verb.children if c.dep_ in ("oprd", "ccomp", "xcomp")]
     if objs and preds and preds[-1].i > objs[0].i:
         p = piece(doc, objs[0].left_edge.i, preds[-1].right_edge.i)
@@ -94,7 +94,7 @@ def _called(doc: Doc, verb: Token, objs: list[Token]) -> Found:
 
 
 def _prep_object(doc: Doc, verb: Token, lemma: str, prep: Token) -> list[Piece]:
-    """"warned of a recession": the object alone when the preposition joins the cue."""
+    """ "warned of a recession": the object alone when the preposition joins the cue."""
     if prep.i == verb.i + 1 and prep.text.lower() in CUE_PREPS.get(lemma, ()):
         p = piece(doc, prep.i + 1, prep.right_edge.i)
         return [p] if p else []

@@ -149,9 +149,9 @@ class _Extractor:
             return "noncommittal" if ok else None
         return "deny" if lemma in DENY_VERBS else "assert"
 
-    def _direct(self, verb: Token, conj: list[Token], cl: ClaimantPhrase) -> tuple[
-        list[Piece], list[Quote], int
-    ]:
+    def _direct(
+        self, verb: Token, conj: list[Token], cl: ClaimantPhrase
+    ) -> tuple[list[Piece], list[Quote], int]:
         """Quotations adjacent to the reporting clause, their pieces, and the clause's end."""
         attr = self._attribution_range(verb, {c.i for c in conj})
         attr = (min(attr[0], cl.start), max(attr[1], cl.end))
@@ -166,9 +166,9 @@ class _Extractor:
                 q.used = True
         return pieces, used, attr[1]
 
-    def _indirect(self, verb: Token, lemma: str, conj: list[Token]) -> tuple[
-        list[Piece], Token | None
-    ]:
+    def _indirect(
+        self, verb: Token, lemma: str, conj: list[Token]
+    ) -> tuple[list[Piece], Token | None]:
         pieces, head = clause_content(self.doc, self.quotes, verb, lemma)
         for c in conj:
             if pieces:

@@ -50,8 +50,10 @@ def find_quotes(text: str) -> list[Quote]:
         after = text[i + 1] if i + 1 < len(text) else " "
         if open_at < 0:
             # "”" typeset as an opener: after a space and before a word.
-            if ch in OPENING_QUOTES or ch in STRAIGHT_QUOTES or (
-                before.isspace() and after.isalnum()
+            if (
+                ch in OPENING_QUOTES
+                or ch in STRAIGHT_QUOTES
+                or (before.isspace() and after.isalnum())
             ):
                 open_at = i
             continue

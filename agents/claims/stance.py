@@ -68,9 +68,7 @@ def cue_hedged(verb: Token, lemma: str) -> bool:
     """A hedging cue ("estimated") or a modal or hedging adverb on it ("may have said")."""
     if lemma in HEDGE_CUES:
         return True
-    return any(
-        c.dep_ in ("aux", "advmod") and c.text.lower() in HEDGE_WORDS for c in verb.children
-    )
+    return any(c.dep_ in ("aux", "advmod") and c.text.lower() in HEDGE_WORDS for c in verb.children)
 
 
 def _hedging_token(t: Token) -> bool:
