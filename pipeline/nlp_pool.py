@@ -42,7 +42,7 @@ def _tag_one(model: str, article: CleanArticle) -> Outcome:
 
 def tag_payloads(model: str, payloads: Sequence[bytes]) -> list[Outcome]:
     """Decode, tag in one ``nlp.pipe`` pass and encode; a failing batch is retried one by one."""
-    outcomes: list[Outcome | None] = [None] * len(payloads)
+    outcomes: dict[int, Outcome] = {}
     decoded: list[tuple[int, CleanArticle]] = []
     for i, payload in enumerate(payloads):
         try:
@@ -56,7 +56,7 @@ def tag_payloads(model: str, payloads: Sequence[bytes]) -> list[Outcome]:
     except Exception:  # noqa: BLE001 - isolate the poison message
         for i, article in decoded:
             outcomes[i] = _tag_one(model, article)
-    return [o if o is not None else Outcome(error_type="Lost") for o in outcomes]
+    return [outcomes[i] for i in range(len(payloads))]
 
 
 def _warm(model: str) -> None:
