@@ -5,53 +5,20 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 import orjson
+from pydantic import ValidationError
 
 from pipeline import __version__
-from pipeline.broker import (
-    BrokerError,
-    EmbeddedBroker,
-    clear_state,
-    find_running,
-    write_state,
-)
+from pipeline.cli_support import broker_option, own_broker, resolve_broker, settings_with
+from pipeline.ops_cli import deadletter, replay
 from pipeline.settings import Settings
+from pipeline.tail import STANCES, Start, StartParam
 
-F = TypeVar("F", bound=Callable[..., Any])
 BUNDLED_FEEDS = sorted(str(p) for p in (Path(__file__).parent / "demo_feeds").glob("*.xml"))
-
-
-def broker_option(fn: F) -> F:
-    return click.option(
-        "--broker",
-        metavar="HOST:PORT",
-        help="Kafka bootstrap servers (default: NEWSWIRE_BROKER, else the embedded broker "
-        "started by `newswire run` or `newswire broker`).",
-    )(fn)
-
-
-def settings_with(ctx: click.Context, **overrides: Any) -> Settings:
-    settings: Settings = ctx.obj
-    changes = {k: v for k, v in overrides.items() if v is not None}
-    return settings.model_copy(update=changes) if changes else settings
-
-
-def resolve_broker(settings: Settings) -> str:
-    """The configured broker, else the running embedded one; never starts a new one."""
-    if settings.broker:
-        return settings.broker
-    found = find_running(settings.broker_state_file)
-    if found:
-        return found
-    raise click.ClickException(
-        "no Kafka broker: pass --broker HOST:PORT or set NEWSWIRE_BROKER, or start the "
-        "embedded broker in another terminal with `newswire broker` (or `newswire run`)"
-    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,7 +30,13 @@ def main(ctx: click.Context) -> None:
     Configuration comes from NEWSWIRE_* environment variables (see the README);
     options override them.
     """
-    ctx.obj = Settings()
+    try:
+        ctx.obj = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"NEWSWIRE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise click.ClickException(f"bad configuration: {problems}") from exc
 
 
 @main.command()
@@ -96,7 +69,7 @@ def run(ctx: click.Context, broker: str | None, feeds: tuple[str, ...]) -> None:
     sources = list(feeds) or settings.feeds
     if settings.broker:
         sys.exit(supervise(settings, settings.broker, sources))
-    with _embedded(settings) as embedded:
+    with own_broker(settings) as embedded:
         code = supervise(settings, embedded.bootstrap, sources)
     sys.exit(code)
 
@@ -106,9 +79,14 @@ def run(ctx: click.Context, broker: str | None, feeds: tuple[str, ...]) -> None:
 @click.pass_context
 def worker(ctx: click.Context, broker: str | None) -> None:
     """Long-running: the enrichment agents (clean, tag, claims + event assembly)."""
+    from agents.nlp import ModelNotInstalled, model_package
     from pipeline.app import run_worker
 
     settings = settings_with(ctx, broker=broker)
+    try:
+        model_package(settings.model)
+    except ModelNotInstalled as exc:
+        raise click.ClickException(str(exc)) from exc
     run_worker(settings, resolve_broker(settings))
 
 
@@ -236,11 +214,17 @@ def feeds_list(ctx: click.Context, broker: str | None, as_json: bool) -> None:
 @click.option(
     "--from",
     "start",
-    type=click.Choice(["beginning", "end"]),
+    type=StartParam(),
     default="end",
     show_default=True,
-    help="Where to start reading.",
+    help="beginning, end, an OFFSET (of every partition) or an ISO 8601 TIME "
+    "(Kafka record timestamp; a time without zone is UTC).",
 )
+@click.option("--entity", help="Only events naming this entity (id or name, any case).")
+@click.option("--claimant", help="Only claims whose claimant contains TEXT (text, id or name).")
+@click.option("--stance", type=click.Choice(STANCES), help="Only claims with this stance.")
+@click.option("--source", help="Only events whose source contains TEXT (any case).")
+@click.option("--language", help="Only events in this language ('en' also matches 'en-gb').")
 @click.option("--json", "as_json", is_flag=True, help="Print each message as one JSON line.")
 @click.option("--until-idle", type=float, help="Stop after SECONDS without a message.")
 @click.pass_context
@@ -248,32 +232,37 @@ def tail(
     ctx: click.Context,
     broker: str | None,
     topic: str | None,
-    start: str,
+    start: Start,
+    entity: str | None,
+    claimant: str | None,
+    stance: str | None,
+    source: str | None,
+    language: str | None,
     as_json: bool,
     until_idle: float | None,
 ) -> None:
-    """Print events (or any topic's messages) as they arrive."""
-    from pipeline.tail import MissingTopic, TopicReader, format_event
+    """Print events (or any topic's messages) as they arrive, claims highlighted.
+
+    Filters apply to events; with --claimant or --stance only the matching claims are shown.
+    """
+    from pipeline.tail import EventFilter, MissingTopic, tail_topic
 
     settings = settings_with(ctx, broker=broker)
-    name = topic or settings.topic("events")
-    pretty = not as_json and name == settings.topic("events")
-
-    async def go() -> None:
-        reader = TopicReader(resolve_broker(settings), [name], settings.max_message_bytes)
-        try:
-            await reader.start(from_beginning=start == "beginning")
-        except MissingTopic as exc:
-            raise click.ClickException(str(exc)) from exc
-        try:
-            async for record in reader.records(until_idle):
-                value = record.value or b""
-                line = format_event(orjson.loads(value)) if pretty else value.decode()
-                click.echo(line)
-        finally:
-            await reader.stop()
-
-    asyncio.run(go())
+    chosen = EventFilter(entity, claimant, stance, source, language)
+    try:
+        asyncio.run(
+            tail_topic(
+                resolve_broker(settings),
+                topic or settings.topic("events"),
+                start,
+                chosen,
+                as_json=as_json,
+                until_idle=until_idle,
+                max_bytes=settings.max_message_bytes,
+            )
+        )
+    except MissingTopic as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.command()
@@ -301,7 +290,7 @@ def broker(ctx: click.Context, port: int) -> None:
     settings: Settings = ctx.obj
     stop_signals = {signal.SIGINT, signal.SIGTERM}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
-    with _embedded(settings, port) as embedded:
+    with own_broker(settings, port) as embedded:
         click.echo(f"bootstrap: {embedded.bootstrap}")
         click.echo(f"address recorded in {settings.broker_state_file}", err=True)
         signal.sigwait(stop_signals)
@@ -350,26 +339,8 @@ def extract(
         sys.exit(1)
 
 
-class _embedded:
-    """Start the embedded broker, record its address, and stop it (and forget it) on exit."""
-
-    def __init__(self, settings: Settings, port: int = 0) -> None:
-        self.settings = settings
-        log = settings.data_dir / "broker.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        self.broker = EmbeddedBroker(port=port, log_path=log)
-
-    def __enter__(self) -> EmbeddedBroker:
-        try:
-            self.broker.start()
-        except BrokerError as exc:
-            raise click.ClickException(str(exc)) from exc
-        write_state(self.settings.broker_state_file, self.broker)
-        return self.broker
-
-    def __exit__(self, *exc: object) -> None:
-        clear_state(self.settings.broker_state_file, self.broker)
-        self.broker.stop()
+main.add_command(replay)
+main.add_command(deadletter)
 
 
 if __name__ == "__main__":

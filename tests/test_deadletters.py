@@ -1,0 +1,127 @@
+"""``newswire deadletter list`` and ``redrive`` on dead letters of every stage."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaProducer
+from click.testing import CliRunner, Result
+
+from pipeline.cli import main
+from pipeline.deadletters import dead_letter
+from pipeline.records import ErrorInfo, SourceRef
+from pipeline.settings import Settings
+from pipeline.tail import TopicReader
+from pipeline.topics import ensure_topics
+
+# stage, key, payload, payload limit (a smaller one cuts it), source topic
+LETTERS = [
+    ("clean", "a", b'{"id": "a"}', 1024, "raw"),
+    ("tag", "b", b"x" * 2000, 1024, "clean"),
+    ("claims", "c", b'{"article": {}}', 1024, "tagged"),
+    ("poll", "d", b"y" * 2000, 1024, None),
+]
+
+
+def newswire(settings: Settings, *args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env=settings.to_env())
+
+
+async def setup(settings: Settings) -> None:
+    await ensure_topics(settings.broker or "", settings)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.broker)
+    await producer.start()
+    try:
+        for stage, key, payload, limit, source in LETTERS:
+            letter = dead_letter(
+                stage=stage,
+                error=ErrorInfo(type="ValueError", message=f"{stage} failed"),
+                payload=payload,
+                key=key.encode(),
+                source=SourceRef(topic=settings.topic(source), partition=0, offset=7)
+                if source
+                else None,
+                payload_limit=limit,
+            )
+            await producer.send_and_wait(
+                settings.topic("deadletter"), letter.to_json(), key=key.encode(), partition=0
+            )
+    finally:
+        await producer.stop()
+
+
+async def messages(settings: Settings, name: str) -> list[Any]:
+    reader = TopicReader(settings.broker or "", [settings.topic(name)], settings.max_message_bytes)
+    await reader.start(from_beginning=True)
+    try:
+        return [r async for r in reader.until_end()]
+    finally:
+        await reader.stop()
+
+
+def listed(settings: Settings, *args: str) -> list[dict[str, Any]]:
+    result = newswire(settings, "deadletter", "list", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return [orjson.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_list_shows_stage_error_time_key_and_source(settings: Settings) -> None:
+    asyncio.run(setup(settings))
+    rows = listed(settings)
+    assert [(r["stage"], r["key"], r["payload_truncated"]) for r in rows] == [
+        ("clean", "a", False),
+        ("tag", "b", True),
+        ("claims", "c", False),
+        ("poll", "d", True),
+    ]
+    assert rows[0]["error"] == {"type": "ValueError", "message": "clean failed"}
+    assert rows[0]["source"] == {"topic": settings.topic("raw"), "partition": 0, "offset": 7}
+    assert rows[1]["deadletter"] == {
+        "topic": settings.topic("deadletter"),
+        "partition": 0,
+        "offset": 1,
+    }
+    assert [r["key"] for r in listed(settings, "--stage", "tag")] == ["b"]
+    assert listed(settings, "--since", (datetime.now(UTC) + timedelta(minutes=5)).isoformat()) == []
+    text = newswire(settings, "deadletter", "list").stdout.splitlines()
+    assert "tag" in text[1] and "ValueError: tag failed" in text[1] and "[truncated]" in text[1]
+    assert f"(from {settings.topic('clean')}/0/7)" in text[1]
+
+
+def test_redrive_sends_payloads_back_records_it_and_reports_truncated_ones(
+    settings: Settings,
+) -> None:
+    asyncio.run(setup(settings))
+    dry = newswire(settings, "deadletter", "redrive", "--dry-run")
+    assert dry.exit_code == 1  # two letters cannot be redriven
+    assert dry.stdout.count("would redrive") == 2
+    assert asyncio.run(messages(settings, "raw")) == []
+
+    result = newswire(settings, "deadletter", "redrive")
+    assert result.exit_code == 1
+    assert "2 redriven, 0 already redriven, 2 cannot be redriven" in result.stderr
+    assert result.stderr.count("cannot redrive (payload truncated)") == 2
+    [raw] = asyncio.run(messages(settings, "raw"))
+    assert (raw.key, raw.value) == (b"a", b'{"id": "a"}')
+    assert raw.headers == (("x-redriven-from", f"{settings.topic('deadletter')}/0/0".encode()),)
+    [tagged] = asyncio.run(messages(settings, "tagged"))
+    assert tagged.value == b'{"article": {}}'
+
+    rows = {r["key"]: r["redriven"] for r in listed(settings)}
+    assert rows["a"]["to"] == {
+        "topic": settings.topic("raw"),
+        "partition": raw.partition,
+        "offset": raw.offset,
+    }
+    assert rows["c"]["to"]["topic"] == settings.topic("tagged")
+    assert rows["b"] is None and rows["d"] is None
+
+    again = newswire(settings, "deadletter", "redrive", "--stage", "clean")
+    assert again.exit_code == 0
+    assert "0 redriven, 1 already redriven, 0 cannot be redriven" in again.stderr
+    forced = newswire(settings, "deadletter", "redrive", "--stage", "clean", "--again")
+    assert "1 redriven" in forced.stderr
+    assert len(asyncio.run(messages(settings, "raw"))) == 2
