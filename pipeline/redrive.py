@@ -20,7 +20,7 @@ from pipeline.poller.emit import producer
 from pipeline.records import DeadLetter
 from pipeline.settings import Settings
 from pipeline.tail import TopicReader
-from pipeline.topic_admin import ensure_topic
+from pipeline.topics import ensure_topics
 
 HEADER = "x-redriven-from"
 INPUT_OF = {"clean": "raw", "tag": "clean", "claims": "tagged", "poll": "raw"}
@@ -66,7 +66,7 @@ async def read_letters(
     bootstrap: str, settings: Settings, stage: str | None = None, since: datetime | None = None
 ) -> list[Letter]:
     """The dead letters (of ``stage``, failed at or after ``since``) in topic order."""
-    await ensure_topic(bootstrap, settings, redrives_topic(settings), 1)
+    await ensure_topics(bootstrap, settings, extra=[redrives_topic(settings)])
     markers = {
         (r.key or b"").decode(): orjson.loads(r.value or b"{}")
         for r in await _read(bootstrap, redrives_topic(settings), settings.max_message_bytes)

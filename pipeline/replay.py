@@ -28,7 +28,7 @@ from pipeline.poller.emit import producer
 from pipeline.records import ErrorInfo, PipelineInfo, RawArticle, SourceRef, TaggedArticle
 from pipeline.settings import Settings
 from pipeline.tail import Message, Start, TopicReader, millis
-from pipeline.topic_admin import ensure_topic
+from pipeline.topics import ensure_topics
 
 Kind = Literal["raw", "clean"]
 Bound = int | datetime | None
@@ -184,7 +184,7 @@ async def replay(
     on_total: Callable[[int], None],
 ) -> None:
     """Run ``plan``, counting into ``summary``; ``on_total`` gets the backlog seen at start."""
-    await ensure_topic(bootstrap, settings, plan.target, settings.partitions)
+    await ensure_topics(bootstrap, settings, extra=[plan.target])
     await asyncio.to_thread(shared_model, settings.model)
     reader = TopicReader(bootstrap, [plan.source], settings.max_message_bytes)
     client = producer(bootstrap, settings)

@@ -30,15 +30,21 @@ def _new_topic(name: str, settings: Settings, compacted: bool) -> NewTopic:
 
 
 async def ensure_topics(
-    bootstrap: str, settings: Settings, compacted_extra: Iterable[str] = ()
+    bootstrap: str,
+    settings: Settings,
+    compacted_extra: Iterable[str] = (),
+    extra: Iterable[str] = (),
 ) -> list[str]:
-    """Create the missing topics (and ``compacted_extra`` ones); return those created."""
+    """Create the missing topics, and the ``compacted_extra`` and ``extra`` ones; return those
+    created. Each gets the configured partitions (Tansu would auto-create with its own)."""
+    compacted_extra, extra = list(compacted_extra), list(extra)
     compacted = {settings.topic(n) for n in COMPACTED} | set(compacted_extra)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [n for n in [*topic_names(settings), *compacted_extra] if n not in existing]
+        names = [*topic_names(settings), *compacted_extra, *extra]
+        wanted = [n for n in dict.fromkeys(names) if n not in existing]
         new = [_new_topic(name, settings, name in compacted) for name in wanted]
         if new:
             response = await admin.create_topics(new)
