@@ -157,13 +157,17 @@ def test_poison_message_is_dead_lettered_and_the_stream_continues(
     good |= {"id": "after-poison", "title": good["title"] + " (second copy)"}
 
     async def produce() -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=pipeline.broker)
+        producer = AIOKafkaProducer(
+            bootstrap_servers=pipeline.broker, max_request_size=pipeline.max_message_bytes
+        )
         await producer.start()
         try:
             await producer.send_and_wait(pipeline.topic("raw"), b"{not json", key=b"poison")
             await producer.send_and_wait(
                 pipeline.topic("clean"), orjson.dumps({"id": 1}), key=b"bad-clean"
             )
+            await producer.send_and_wait(pipeline.topic("tagged"), b"\xff\xfe", key=b"bad-tagged")
+            await producer.send_and_wait(pipeline.topic("raw"), b"x" * 3_000_000, key=b"huge")
             await producer.send_and_wait(
                 pipeline.topic("raw"), orjson.dumps(good), key=b"after-poison"
             )
@@ -171,7 +175,7 @@ def test_poison_message_is_dead_lettered_and_the_stream_continues(
             await producer.stop()
 
     asyncio.run(produce())
-    letters = [orjson.loads(r.value) for r in asyncio.run(wait_for(pipeline, "deadletter", 2, 120))]
+    letters = [orjson.loads(r.value) for r in asyncio.run(wait_for(pipeline, "deadletter", 4, 120))]
     by_key = {letter["key"]: letter for letter in letters}
     assert by_key["poison"]["stage"] == "clean"
     assert by_key["poison"]["payload"] == "{not json"
@@ -179,6 +183,9 @@ def test_poison_message_is_dead_lettered_and_the_stream_continues(
     assert by_key["poison"]["source"]["topic"] == pipeline.topic("raw")
     assert by_key["bad-clean"]["stage"] == "tag"
     assert by_key["bad-clean"]["error"]["type"] == "ValidationError"
+    assert by_key["bad-tagged"]["stage"] == "claims"
+    assert by_key["huge"]["stage"] == "clean" and by_key["huge"]["payload_truncated"] is True
+    assert by_key["huge"]["payload_bytes"] == 3_000_000
     for letter in letters:
         VALIDATORS["deadletter"].validate(letter)
 
