@@ -29,10 +29,17 @@ unit: setup ## Only the tests that need no broker
 	$(BIN)/python -m pytest -m 'not broker'
 
 lint: setup ## ruff
-	$(BIN)/ruff check pipeline agents tests
+	$(BIN)/ruff check pipeline agents tests examples bench
 
 typecheck: setup ## mypy (disallow_untyped_defs)
 	$(BIN)/mypy
+
+.PHONY: bench eval
+bench: setup ## Throughput, latency, poller and quality figures -> bench-report.json (~10 min)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+eval: setup ## Quality figures only (body, entities, claims, stance) -> .data/eval-report.json
+	$(BIN)/python -m bench --eval
 
 schemas: setup ## Regenerate schemas/ from pipeline/records.py
 	$(BIN)/python -m pipeline.schemas

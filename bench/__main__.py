@@ -1,0 +1,127 @@
+"""``python -m bench``: run the benchmark (or ``--eval``: only the quality part) and report."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench import ROOT, SHARED
+from bench.bare import run_bare
+from bench.corpus import Corpus, load_corpus
+from bench.e2e import Layout, describe, run_layout
+from bench.poller import run_poller
+from bench.quality import run_quality
+from bench.report import headline, table, targets
+from bench.soak import run_soak
+from pipeline.broker import EmbeddedBroker
+from pipeline.settings import Settings
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--articles", type=int, default=150, help="articles to time (cap)")
+    parser.add_argument(
+        "--layouts", default="1x1,1x2,2x1", help="end-to-end layouts: WORKERSxNLP_PROCESSES,..."
+    )
+    parser.add_argument("--half-seconds", type=float, default=60.0, help="half-load duration")
+    parser.add_argument("--feed-urls", type=int, default=600, help="distinct feed URLs to poll")
+    parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end runs")
+    parser.add_argument("--no-poller", action="store_true", help="skip the poller figures")
+    parser.add_argument("--no-quality", action="store_true", help="skip the quality figures")
+    parser.add_argument("--eval", action="store_true", help="only the quality figures")
+    parser.add_argument("--soak", type=float, metavar="MINUTES", help="also soak one worker")
+    parser.add_argument("--soak-rate", type=float, default=1.0, help="soak articles/s")
+    parser.add_argument("--workdir", type=Path, default=ROOT / ".data" / "bench")
+    parser.add_argument("--output", type=Path, help="report path (default: by mode)")
+    return parser.parse_args(argv)
+
+
+def _e2e(args: argparse.Namespace, corpus: Corpus, words: int, model: str) -> dict[str, Any]:
+    """Every layout through one embedded broker (none with --no-e2e), then the soak if asked."""
+    result: dict[str, Any] = {"layouts": {}}
+    with EmbeddedBroker(log_path=args.workdir / "broker.log") as broker:
+        for layout in [] if args.no_e2e else map(Layout.parse, args.layouts.split(",")):
+            print(f"end to end: layout {layout.name} ...", file=sys.stderr, flush=True)
+            try:
+                figures = run_layout(
+                    broker.bootstrap,
+                    layout,
+                    corpus.articles,
+                    words,
+                    args.workdir,
+                    model,
+                    args.half_seconds,
+                )
+            except RuntimeError as exc:
+                figures = describe(layout) | {"error": str(exc)}
+            result["layouts"][layout.name] = figures
+        if args.soak:
+            print(f"soak: {args.soak} minutes ...", file=sys.stderr, flush=True)
+            result["soak"] = run_soak(
+                broker.bootstrap, corpus.articles, args.workdir, model, args.soak, args.soak_rate
+            )
+    return result
+
+
+def bench(args: argparse.Namespace) -> dict[str, Any]:
+    model = Settings().model
+    cores = os.cpu_count() or 1
+    corpus = load_corpus(args.articles)
+    print(f"bare stages on {len(corpus.articles)} articles ...", file=sys.stderr, flush=True)
+    bare = run_bare(corpus.articles, model, Settings().nlp_batch_size)
+    report: dict[str, Any] = {
+        "corpus": corpus.source,
+        "articles": len(corpus.articles),
+        "words": bare["words"],
+        "cores": cores,
+        "model": model,
+    }
+    if not args.no_e2e or args.soak:
+        e2e = _e2e(args, corpus, bare["words"], model)
+        report["soak"] = e2e.pop("soak", None)
+        if e2e["layouts"]:
+            report |= headline(bare, e2e["layouts"], cores) | {"e2e": e2e}
+    report["bare"] = bare
+    if not args.no_poller:
+        print("poller ...", file=sys.stderr, flush=True)
+        report["poller"] = run_poller(SHARED / "data" / "feeds" / "news", args.feed_urls)
+    if not args.no_quality:
+        print("quality ...", file=sys.stderr, flush=True)
+        report["quality"] = run_quality(args.workdir)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    shutil.rmtree(args.workdir, ignore_errors=True)
+    args.workdir.mkdir(parents=True)
+    started, load = time.perf_counter(), [round(x, 2) for x in os.getloadavg()]
+    meta: dict[str, Any] = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "loadavg_start": load,
+    }
+    if args.eval:
+        report: dict[str, Any] = meta | {"quality": run_quality(args.workdir)}
+        output = args.output or ROOT / ".data" / "eval-report.json"
+    else:
+        report = meta | bench(args)
+        output = args.output or ROOT / "bench-report.json"
+    report["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["duration_s"] = round(time.perf_counter() - started, 1)
+    report["targets"] = targets(report)
+    output.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
+    print(table(report))
+    print(f"report: {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

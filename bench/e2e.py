@@ -1,0 +1,296 @@
+"""End to end through the embedded broker: raw records in, events out, real worker processes.
+
+Per layout (workers x NLP processes per worker) the bench starts the workers on fresh topics,
+waits for a warm-up article on every partition (so startup and model loading are excluded),
+then produces every article at once (full load), then at half the measured rate (half load).
+Latency is from the produce call to the event's arrival at the bench's own consumer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from bench.procs import tree_cpu, tree_rss_mb
+from bench.stats import latency_summary, rate
+from pipeline.broker import free_port
+from pipeline.demo import start_worker, stop_process
+from pipeline.records import RawArticle
+from pipeline.settings import Settings
+from pipeline.topics import ensure_topics
+
+WARMUP_TIMEOUT = 300.0
+SECONDS_PER_ARTICLE = 5.0
+
+
+@dataclass(frozen=True)
+class Layout:
+    """``workers`` worker processes, each with ``nlp_processes`` NLP processes."""
+
+    workers: int
+    nlp_processes: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.workers}x{self.nlp_processes}"
+
+    @property
+    def nlp_total(self) -> int:
+        return self.workers * self.nlp_processes
+
+    @classmethod
+    def parse(cls, text: str) -> Layout:
+        """``"2x1"`` -> two workers with one NLP process each."""
+        workers, _, processes = text.partition("x")
+        return cls(int(workers), int(processes or 1))
+
+
+@dataclass
+class Tracker:
+    """Produce and arrival times (``perf_counter``) by article id."""
+
+    sent: dict[str, float] = field(default_factory=dict)
+    arrived: dict[str, float] = field(default_factory=dict)
+    dead: set[str] = field(default_factory=set)
+
+    def latencies(self, ids: Sequence[str]) -> list[float]:
+        return [self.arrived[i] - self.sent[i] for i in ids if i in self.arrived]
+
+
+@dataclass
+class Run:
+    """One layout's workers, topics, bench clients and tracker."""
+
+    settings: Settings
+    workers: list[subprocess.Popen[bytes]]
+    producer: AIOKafkaProducer
+    consumer: AIOKafkaConsumer
+    tracker: Tracker = field(default_factory=Tracker)
+
+    async def consume(self) -> None:
+        """Record the arrival of every event and dead letter (by key) until cancelled."""
+        dead_topic = self.settings.topic("deadletter")
+        while True:
+            batches = await self.consumer.getmany(timeout_ms=100)
+            now = time.perf_counter()
+            for records in batches.values():
+                for record in records:
+                    key = (record.key or b"").decode()
+                    self.tracker.arrived.setdefault(key, now)
+                    if record.topic == dead_topic:
+                        self.tracker.dead.add(key)
+
+    async def send(self, article_id: str, value: bytes, partition: int | None = None) -> None:
+        self.tracker.sent[article_id] = time.perf_counter()
+        await self.producer.send(
+            self.settings.topic("raw"), value, key=article_id.encode(), partition=partition
+        )
+
+    async def wait(self, ids: Sequence[str], timeout: float) -> bool:
+        """True once every id arrived; False on timeout; raises if a worker died."""
+        deadline = time.monotonic() + timeout
+        while any(i not in self.tracker.arrived for i in ids):
+            for worker in self.workers:
+                if worker.poll() is not None:
+                    raise RuntimeError(f"worker {worker.pid} exited with {worker.returncode}")
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.05)
+        return True
+
+
+def _encoded(raws: Sequence[RawArticle], phase: str) -> list[tuple[str, bytes]]:
+    """(id, value) of each article under an id unique to ``phase``."""
+    out = []
+    for raw in raws:
+        article_id = f"{raw.id}~{phase}"
+        out.append((article_id, raw.model_copy(update={"id": article_id}).to_json()))
+    return out
+
+
+async def warm_up(run: Run, sample: RawArticle) -> float:
+    """One article on every raw partition, twice (late group joins settle); seconds taken."""
+    started = time.perf_counter()
+    for round_ in range(2):
+        ids = []
+        for partition in range(run.settings.partitions):
+            article_id = f"warmup-{round_}-{partition}"
+            value = sample.model_copy(update={"id": article_id}).to_json()
+            await run.send(article_id, value, partition)
+            ids.append(article_id)
+        if not await run.wait(ids, WARMUP_TIMEOUT):
+            raise RuntimeError("warm-up articles never came out: see the worker logs")
+    return round(time.perf_counter() - started, 1)
+
+
+def _figures(run: Run, ids: Sequence[str], words: int, started: float) -> dict[str, Any]:
+    arrived = [run.tracker.arrived[i] for i in ids if i in run.tracker.arrived]
+    elapsed = max(arrived, default=started) - started
+    return {
+        "articles": len(ids),
+        "completed": len(arrived),
+        "dead_letters": sum(i in run.tracker.dead for i in ids),
+        "seconds": round(elapsed, 3),
+        "articles_per_s": rate(len(arrived), elapsed),
+        "words_per_s": rate(words * len(arrived) / max(len(ids), 1), elapsed),
+        "latency": latency_summary(run.tracker.latencies(ids)),
+    }
+
+
+def _cpu(run: Run) -> tuple[float, float]:
+    """CPU seconds so far of the worker processes and of their NLP processes."""
+    pairs = [tree_cpu(worker.pid) for worker in run.workers]
+    return sum(own for own, _ in pairs), sum(nlp for _, nlp in pairs)
+
+
+async def _full_load(run: Run, raws: Sequence[RawArticle], words: int) -> dict[str, Any]:
+    """Every article at once; also where the CPU went (NLP busy share: 1.0 = never idle)."""
+    articles = _encoded(raws, "full")
+    cpu_before, started = _cpu(run), time.perf_counter()
+    for article_id, value in articles:
+        await run.send(article_id, value)
+    ids = [article_id for article_id, _ in articles]
+    await run.wait(ids, 60 + SECONDS_PER_ARTICLE * len(ids))
+    figures = _figures(run, ids, words, started)
+    (worker_before, nlp_before), (worker_after, nlp_after) = cpu_before, _cpu(run)
+    nlp_capacity = figures["seconds"] * run.settings.nlp_processes * len(run.workers)
+    return figures | {
+        "worker_loop_cpu_s": round(worker_after - worker_before, 2),
+        "nlp_cpu_s": round(nlp_after - nlp_before, 2),
+        "nlp_busy_share": round((nlp_after - nlp_before) / nlp_capacity, 3) if nlp_capacity else 0,
+    }
+
+
+async def _paced_load(
+    run: Run, raws: Sequence[RawArticle], words: int, per_second: float, seconds: float
+) -> dict[str, Any]:
+    """Articles at ``per_second``, for about ``seconds`` (at least 5 articles, at most all)."""
+    count = min(len(raws), max(5, int(per_second * seconds)))
+    articles = _encoded(raws[:count], "half")
+    started = time.perf_counter()
+    for n, (article_id, value) in enumerate(articles):
+        await asyncio.sleep(max(0.0, started + n / per_second - time.perf_counter()))
+        await run.send(article_id, value)
+    ids = [article_id for article_id, _ in articles]
+    await run.wait(ids, 60 + SECONDS_PER_ARTICLE * len(ids))
+    share = words * count // max(len(raws), 1)
+    return {"rate_target": round(per_second, 2)} | _figures(run, ids, share, started)
+
+
+@asynccontextmanager
+async def connected(
+    settings: Settings, workers: list[subprocess.Popen[bytes]]
+) -> AsyncIterator[Run]:
+    """A producer and a consumer of the events and dead letters, reading in the background."""
+    bootstrap = settings.broker or ""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, max_request_size=settings.max_message_bytes, linger_ms=0
+    )
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        fetch_max_wait_ms=50,
+        max_partition_fetch_bytes=settings.max_message_bytes,
+        fetch_max_bytes=settings.max_message_bytes,
+    )
+    await producer.start()
+    await consumer.start()
+    consumer.assign(
+        [
+            TopicPartition(settings.topic(name), p)
+            for name in ("events", "deadletter")
+            for p in range(settings.partitions)
+        ]
+    )
+    run = Run(settings, workers, producer, consumer)
+    reading = asyncio.create_task(run.consume())
+    try:
+        yield run
+    finally:
+        reading.cancel()
+        await asyncio.gather(reading, return_exceptions=True)
+        await consumer.stop()
+        await producer.stop()
+
+
+async def _drive(
+    settings: Settings,
+    workers: list[subprocess.Popen[bytes]],
+    raws: Sequence[RawArticle],
+    words: int,
+    half_seconds: float,
+) -> dict[str, Any]:
+    async with connected(settings, workers) as run:
+        startup = await warm_up(run, raws[0])
+        full = await _full_load(run, raws, words)
+        half = await _paced_load(run, raws, words, full["articles_per_s"] / 2, half_seconds)
+        return {"startup_s": startup, "full": full, "half": half}
+
+
+def layout_settings(bootstrap: str, layout: Layout, workdir: Path, model: str) -> Settings:
+    """Fresh topics and consumer group for one layout."""
+    uid = uuid.uuid4().hex[:8]
+    return Settings(
+        broker=bootstrap,
+        topic_prefix=f"bench{uid}",
+        app_id=f"bench-{uid}",
+        data_dir=workdir / layout.name,
+        nlp_processes=layout.nlp_processes,
+        model=model,
+    )
+
+
+def start_workers(settings: Settings, count: int) -> list[subprocess.Popen[bytes]]:
+    """``count`` workers of one group, each with its own data directory and log."""
+    workers = []
+    for n in range(count):
+        own = settings.model_copy(
+            update={"data_dir": settings.data_dir / f"worker{n}", "web_port": free_port()}
+        )
+        own.data_dir.mkdir(parents=True, exist_ok=True)
+        workers.append(start_worker(own, settings.broker or "", own.data_dir / "worker.log"))
+    return workers
+
+
+def run_layout(
+    bootstrap: str,
+    layout: Layout,
+    raws: Sequence[RawArticle],
+    words: int,
+    workdir: Path,
+    model: str,
+    half_seconds: float,
+) -> dict[str, Any]:
+    """Full- and half-load figures of one layout; its workers are stopped (by PID) after."""
+    shape = describe(layout)
+    settings = layout_settings(bootstrap, layout, workdir, model)
+    asyncio.run(ensure_topics(bootstrap, settings))
+    workers = start_workers(settings, layout.workers)
+    try:
+        figures = asyncio.run(_drive(settings, workers, raws, words, half_seconds))
+        rss = [tree_rss_mb(worker.pid) for worker in workers]
+    finally:
+        for worker in workers:
+            stop_process(worker)
+    return shape | {"worker_rss_mb": rss} | figures
+
+
+def describe(layout: Layout) -> dict[str, Any]:
+    """The layout's shape and the load average when it starts."""
+    return {
+        "workers": layout.workers,
+        "nlp_processes": layout.nlp_processes,
+        "nlp_total": layout.nlp_total,
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+    }
