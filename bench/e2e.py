@@ -25,6 +25,7 @@ from bench.procs import tree_cpu, tree_rss_mb
 from bench.stats import latency_summary, rate
 from pipeline.broker import free_port
 from pipeline.demo import start_worker, stop_process
+from pipeline.kafka_security import client_options
 from pipeline.records import RawArticle
 from pipeline.settings import Settings
 from pipeline.topics import ensure_topics
@@ -194,7 +195,10 @@ async def connected(
     """A producer and a consumer of the events and dead letters, reading in the background."""
     bootstrap = settings.broker or ""
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, max_request_size=settings.max_message_bytes, linger_ms=0
+        bootstrap_servers=bootstrap,
+        max_request_size=settings.max_message_bytes,
+        linger_ms=0,
+        **client_options(settings),
     )
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
@@ -203,6 +207,7 @@ async def connected(
         fetch_max_wait_ms=50,
         max_partition_fetch_bytes=settings.max_message_bytes,
         fetch_max_bytes=settings.max_message_bytes,
+        **client_options(settings),
     )
     await producer.start()
     await consumer.start()

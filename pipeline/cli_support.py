@@ -42,10 +42,12 @@ def resolve_broker(settings: Settings) -> str:
 
     Never starts a new one; an unreachable broker is one clear error line.
     """
+    if not settings.broker:
+        check_embedded(settings)
     found = settings.broker or find_running(settings.broker_state_file)
     if found:
         try:
-            asyncio.run(wait_until_ready(found, timeout=REACH_SECONDS))
+            asyncio.run(wait_until_ready(found, timeout=REACH_SECONDS, settings=settings))
         except BrokerError as exc:
             raise click.ClickException(str(exc)) from exc
         return found
@@ -53,6 +55,16 @@ def resolve_broker(settings: Settings) -> str:
         "no Kafka broker: pass --broker HOST:PORT or set NEWSWIRE_BROKER, or start the "
         "embedded broker in another terminal with `newswire broker` (or `newswire run`)"
     )
+
+
+def check_embedded(settings: Settings) -> None:
+    """The embedded broker has no TLS and no SASL: refuse it when they are configured."""
+    protocol = settings.kafka_security_protocol
+    if protocol != "PLAINTEXT":
+        raise click.ClickException(
+            f"NEWSWIRE_KAFKA_SECURITY_PROTOCOL={protocol} needs a Kafka broker (--broker HOST:PORT"
+            " or NEWSWIRE_BROKER): the embedded broker speaks PLAINTEXT only"
+        )
 
 
 class own_broker:  # noqa: N801 - used like a function: with own_broker(settings)
@@ -65,6 +77,7 @@ class own_broker:  # noqa: N801 - used like a function: with own_broker(settings
         self.broker = EmbeddedBroker(port=port, log_path=log)
 
     def __enter__(self) -> EmbeddedBroker:
+        check_embedded(self.settings)
         try:
             self.broker.start()
         except BrokerError as exc:

@@ -13,6 +13,7 @@ import click
 import orjson
 
 from pipeline.broker import EmbeddedBroker, die_with_parent, free_port
+from pipeline.cli_support import check_embedded
 from pipeline.poller.emit import kafka_emitter
 from pipeline.poller.once import poll_sources_once
 from pipeline.settings import Settings
@@ -57,9 +58,7 @@ async def _drive(
     timeout: float,
 ) -> dict[str, int]:
     reader = TopicReader(
-        bootstrap,
-        [settings.topic("events"), settings.topic("deadletter")],
-        settings.max_message_bytes,
+        bootstrap, [settings.topic("events"), settings.topic("deadletter")], settings
     )
     await reader.start(from_beginning=False)
     try:
@@ -97,6 +96,8 @@ async def _drive(
 def run_demo(settings: Settings, sources: list[str], as_json: bool, timeout: float) -> int:
     """Run the demo; returns the exit code (0 when every polled item became an event)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if not settings.broker:
+        check_embedded(settings)
     embedded = (
         None if settings.broker else EmbeddedBroker(log_path=settings.data_dir / "demo-broker.log")
     )

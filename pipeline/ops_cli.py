@@ -86,7 +86,7 @@ def replay(
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
     events = settings.topic("events")
-    before = asyncio.run(latest_pipelines(bootstrap, events, settings.max_message_bytes))
+    before = asyncio.run(latest_pipelines(bootstrap, events, settings))
     click.echo(describe(summary, plan, current_pipeline(settings), before), err=True)
 
 

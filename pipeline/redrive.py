@@ -53,8 +53,8 @@ class Letter:
         }
 
 
-async def _read(bootstrap: str, topic: str, max_bytes: int) -> list[Any]:
-    reader = TopicReader(bootstrap, [topic], max_bytes)
+async def _read(bootstrap: str, topic: str, settings: Settings) -> list[Any]:
+    reader = TopicReader(bootstrap, [topic], settings)
     await reader.start(from_beginning=True, wait=0)
     try:
         return [record async for record in reader.until_end()]
@@ -69,10 +69,10 @@ async def read_letters(
     await ensure_topics(bootstrap, settings, extra=[redrives_topic(settings)])
     markers = {
         (r.key or b"").decode(): orjson.loads(r.value or b"{}")
-        for r in await _read(bootstrap, redrives_topic(settings), settings.max_message_bytes)
+        for r in await _read(bootstrap, redrives_topic(settings), settings)
     }
     letters = []
-    for record in await _read(bootstrap, settings.topic("deadletter"), settings.max_message_bytes):
+    for record in await _read(bootstrap, settings.topic("deadletter"), settings):
         try:
             letter = DeadLetter.from_json(record.value or b"")
         except (ValidationError, orjson.JSONDecodeError):

@@ -23,6 +23,7 @@ from agents.events import finish
 from agents.nlp import model_info, shared_model
 from pipeline import __version__
 from pipeline.deadletters import check_size, dead_letter, error_info
+from pipeline.kafka_security import client_options
 from pipeline.nlp_pool import tag_payloads
 from pipeline.poller.emit import producer
 from pipeline.records import ErrorInfo, PipelineInfo, RawArticle, SourceRef, TaggedArticle
@@ -132,14 +133,15 @@ def current_pipeline(settings: Settings) -> PipelineInfo:
     return PipelineInfo(version=__version__, model=model_info(shared_model(settings.model)))
 
 
-async def latest_pipelines(bootstrap: str, topic: str, max_bytes: int) -> set[PipelineInfo]:
+async def latest_pipelines(bootstrap: str, topic: str, settings: Settings) -> set[PipelineInfo]:
     """``pipeline`` of the last event of each partition of ``topic`` (cheap: one per partition)."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=None,
         enable_auto_commit=False,
-        max_partition_fetch_bytes=max_bytes,
-        fetch_max_bytes=max_bytes,
+        max_partition_fetch_bytes=settings.max_message_bytes,
+        fetch_max_bytes=settings.max_message_bytes,
+        **client_options(settings),
     )
     await consumer.start()
     try:
@@ -186,7 +188,7 @@ async def replay(
     """Run ``plan``, counting into ``summary``; ``on_total`` gets the backlog seen at start."""
     await ensure_topics(bootstrap, settings, extra=[plan.target])
     await asyncio.to_thread(shared_model, settings.model)
-    reader = TopicReader(bootstrap, [plan.source], settings.max_message_bytes)
+    reader = TopicReader(bootstrap, [plan.source], settings)
     client = producer(bootstrap, settings)
     await reader.start(at=plan.start)
     await client.start()

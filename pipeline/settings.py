@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, Self
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator
+from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -61,6 +62,26 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="WARNING", description="Log level of worker and CLI.")
     log_json: bool = Field(default=False, description="Worker and poller log JSON lines.")
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="Kafka transport: TLS (SSL), SASL login, both, neither."
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        default="PLAIN", description="SASL mechanism of the Kafka login."
+    )
+    kafka_sasl_username: str | None = Field(default=None, description="SASL user name.")
+    kafka_sasl_password: SecretStr | None = Field(default=None, description="SASL password.")
+    kafka_ssl_cafile: FilePath | None = Field(
+        default=None, description="PEM CA bundle for the broker's certificate (default: system's)."
+    )
+    kafka_ssl_certfile: FilePath | None = Field(
+        default=None, description="PEM client certificate (mutual TLS)."
+    )
+    kafka_ssl_keyfile: FilePath | None = Field(
+        default=None, description="PEM key of the client certificate, if not in the certfile."
+    )
+    kafka_ssl_check_hostname: bool = Field(
+        default=True, description="Check that the broker's certificate names the host."
+    )
 
     @field_validator("feeds", "fetch_allow_networks", mode="before")
     @classmethod
@@ -78,10 +99,52 @@ class Settings(BaseSettings):
                 raise ValueError(f"expected HOST:PORT[,HOST:PORT], got {value!r}")
         return value
 
+    @model_validator(mode="after")
+    def _check_kafka_security(self) -> Self:
+        protocol = self.kafka_security_protocol
+        sasl = [self.kafka_sasl_username, self.kafka_sasl_password]
+        tls = [self.kafka_ssl_cafile, self.kafka_ssl_certfile, self.kafka_ssl_keyfile]
+        if protocol.startswith("SASL_") and not all(sasl):
+            raise ValueError(
+                f"NEWSWIRE_KAFKA_SECURITY_PROTOCOL={protocol} needs NEWSWIRE_KAFKA_SASL_USERNAME "
+                "and NEWSWIRE_KAFKA_SASL_PASSWORD"
+            )
+        if not protocol.startswith("SASL_") and any(sasl):
+            raise ValueError(
+                f"a SASL user or password is set but NEWSWIRE_KAFKA_SECURITY_PROTOCOL={protocol}"
+                " does not log in: use SASL_SSL (or SASL_PLAINTEXT)"
+            )
+        if not protocol.endswith("SSL") and any(tls):
+            raise ValueError(
+                f"a TLS file is set but NEWSWIRE_KAFKA_SECURITY_PROTOCOL={protocol} has no TLS:"
+                " use SSL or SASL_SSL"
+            )
+        if self.kafka_ssl_keyfile and not self.kafka_ssl_certfile:
+            raise ValueError("NEWSWIRE_KAFKA_SSL_KEYFILE needs NEWSWIRE_KAFKA_SSL_CERTFILE")
+        try:
+            self.kafka_ssl_context()
+        except OSError as exc:  # ssl.SSLError included
+            raise ValueError(f"the NEWSWIRE_KAFKA_SSL_* files do not load: {exc}") from exc
+        return self
+
+    def kafka_ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context of SSL and SASL_SSL (the system's CAs unless a CA file is set)."""
+        if not self.kafka_security_protocol.endswith("SSL"):
+            return None
+        cafile = self.kafka_ssl_cafile
+        context = ssl.create_default_context(cafile=str(cafile) if cafile else None)
+        if self.kafka_ssl_certfile:
+            # An encrypted key fails to load rather than prompting for its passphrase.
+            context.load_cert_chain(self.kafka_ssl_certfile, self.kafka_ssl_keyfile, password="")
+        context.check_hostname = self.kafka_ssl_check_hostname
+        return context
+
     def to_env(self) -> dict[str, str]:
         """These settings as ``NEWSWIRE_*`` variables, for a child process."""
         env = {}
         for name, value in self.model_dump(exclude_none=True).items():
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
             text = ",".join(value) if isinstance(value, list) else str(value)
             env[f"NEWSWIRE_{name.upper()}"] = text
         return env

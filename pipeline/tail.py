@@ -16,6 +16,9 @@ import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from pipeline.kafka_security import client_options
+from pipeline.settings import Settings
+
 Start = Literal["beginning", "end"] | int | datetime
 Message: TypeAlias = "ConsumerRecord[bytes, bytes]"
 STANCES = ("assert", "deny", "noncommittal")
@@ -59,17 +62,19 @@ def millis(when: datetime) -> int:
 class TopicReader:
     """Reads every partition of ``topics`` without a consumer group, from a fixed start."""
 
-    def __init__(self, bootstrap: str, topics: Sequence[str], max_bytes: int) -> None:
+    def __init__(self, bootstrap: str, topics: Sequence[str], settings: Settings) -> None:
         self.topics = list(topics)
         self.bootstrap = bootstrap
+        self.settings = settings
         self.not_before: int | None = None  # ms; earlier records are skipped (a TIME start)
         self.skipped = 0
         self.consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap,
             group_id=None,
             enable_auto_commit=False,
-            max_partition_fetch_bytes=max_bytes,
-            fetch_max_bytes=max_bytes,
+            max_partition_fetch_bytes=settings.max_message_bytes,
+            fetch_max_bytes=settings.max_message_bytes,
+            **client_options(settings),
         )
 
     async def start(
@@ -116,7 +121,9 @@ class TopicReader:
                     self.consumer.seek(tp, hit.offset)
 
     async def _wait_for_topics(self, wait: float) -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self.bootstrap, **client_options(self.settings)
+        )
         await admin.start()
         try:
             deadline = time.monotonic() + wait
@@ -282,11 +289,11 @@ async def tail_topic(
     *,
     as_json: bool,
     until_idle: float | None,
-    max_bytes: int,
+    settings: Settings,
     echo: Callable[[str], None] = click.echo,
 ) -> None:
     """Print the messages of ``topic`` from ``at`` as they arrive."""
-    reader = TopicReader(bootstrap, [topic], max_bytes)
+    reader = TopicReader(bootstrap, [topic], settings)
     await reader.start(at=at)
     try:
         async for record in reader.records(until_idle):

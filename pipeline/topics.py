@@ -11,22 +11,30 @@ from collections.abc import Iterable
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from pipeline.kafka_security import client_options
 from pipeline.records import TOPIC_RECORDS
 from pipeline.settings import Settings
 
 TOPIC_NAMES: tuple[str, ...] = tuple(TOPIC_RECORDS)
 COMPACTED: frozenset[str] = frozenset({"feeds"})
+STORIES_TABLE = "stories"
+"""The worker's global table of duplicate candidates (``agents.stories``), one partition."""
+
+
+def table_topics(settings: Settings) -> dict[str, int]:
+    """Changelog topics of the worker's tables, with their partition counts (Faust's names)."""
+    return {f"{settings.app_id}-{STORIES_TABLE}-changelog": 1}
 
 
 def topic_names(settings: Settings) -> list[str]:
     return [settings.topic(name) for name in TOPIC_NAMES]
 
 
-def _new_topic(name: str, settings: Settings, compacted: bool) -> NewTopic:
+def _new_topic(name: str, settings: Settings, compacted: bool, partitions: int) -> NewTopic:
     config = {"max.message.bytes": str(settings.max_message_bytes)}
     if compacted:
         config["cleanup.policy"] = "compact"
-    return NewTopic(name, settings.partitions, settings.replication, topic_configs=config)
+    return NewTopic(name, partitions, settings.replication, topic_configs=config)
 
 
 async def ensure_topics(
@@ -35,17 +43,22 @@ async def ensure_topics(
     compacted_extra: Iterable[str] = (),
     extra: Iterable[str] = (),
 ) -> list[str]:
-    """Create the missing topics, and the ``compacted_extra`` and ``extra`` ones; return those
-    created. Each gets the configured partitions (Tansu would auto-create with its own)."""
+    """Create the missing topics (the pipeline's, its tables' changelogs, ``compacted_extra``
+    and ``extra``); return those created. Each gets the configured partitions (Tansu would
+    auto-create with its own), a table changelog its table's."""
     compacted_extra, extra = list(compacted_extra), list(extra)
-    compacted = {settings.topic(n) for n in COMPACTED} | set(compacted_extra)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    tables = table_topics(settings)
+    compacted = {settings.topic(n) for n in COMPACTED} | set(compacted_extra) | set(tables)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        names = [*topic_names(settings), *compacted_extra, *extra]
+        names = [*topic_names(settings), *tables, *compacted_extra, *extra]
         wanted = [n for n in dict.fromkeys(names) if n not in existing]
-        new = [_new_topic(name, settings, name in compacted) for name in wanted]
+        new = [
+            _new_topic(n, settings, n in compacted, tables.get(n, settings.partitions))
+            for n in wanted
+        ]
         if new:
             response = await admin.create_topics(new)
             errors = [
@@ -60,9 +73,9 @@ async def ensure_topics(
         await admin.close()
 
 
-async def describe_topics(bootstrap: str) -> dict[str, int]:
+async def describe_topics(bootstrap: str, settings: Settings) -> dict[str, int]:
     """Every topic on the broker with its partition count."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options(settings))
     await admin.start()
     try:
         names = sorted(await admin.list_topics())

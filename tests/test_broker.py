@@ -14,16 +14,19 @@ import pytest
 
 from pipeline.broker import BrokerError, EmbeddedBroker, find_running, wait_until_ready
 from pipeline.settings import Settings
-from pipeline.topics import describe_topics, ensure_topics, topic_names
+from pipeline.topics import describe_topics, ensure_topics, table_topics, topic_names
 
 
 def test_ensure_topics_creates_every_topic_with_configured_partitions(settings: Settings) -> None:
     created = asyncio.run(
         ensure_topics(settings.broker or "", settings.model_copy(update={"partitions": 3}))
     )
-    assert sorted(created) == sorted(topic_names(settings))
-    described = asyncio.run(describe_topics(settings.broker or ""))
-    assert {name: described[name] for name in created} == {name: 3 for name in created}
+    tables = table_topics(settings)
+    assert sorted(created) == sorted([*topic_names(settings), *tables])
+    described = asyncio.run(describe_topics(settings.broker or "", settings))
+    partitions = {name: tables.get(name, 3) for name in created}
+    assert {name: described[name] for name in created} == partitions
+    assert set(tables.values()) == {1}  # a global table's changelog has one partition
     assert asyncio.run(ensure_topics(settings.broker or "", settings)) == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +16,8 @@ from pipeline.cli import main
 from pipeline.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+TEXT = (ROOT / "docker-compose.yml").read_text()
+COMPOSE: dict[str, Any] = yaml.safe_load(TEXT)
 SERVICES: dict[str, Any] = COMPOSE["services"]
 NEWSWIRE = {name: s for name, s in SERVICES.items() if s.get("image", "").startswith("newswire")}
 
@@ -44,6 +46,17 @@ def test_service_environment_names_real_settings(name: str) -> None:
     kafka = SERVICES["kafka"]["environment"]
     assert f"INTERNAL://{host}:{port}" in kafka["KAFKA_ADVERTISED_LISTENERS"]
     assert int(env["NEWSWIRE_PARTITIONS"]) >= 1
+
+
+def test_commented_kafka_security_settings_are_real_and_valid() -> None:
+    """The file shows production TLS and SASL as comments: uncommented, they are settings."""
+    example = dict(re.findall(r"^ +# (NEWSWIRE_KAFKA_\w+): (\S+)", TEXT, re.MULTILINE))
+    assert example["NEWSWIRE_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    values: dict[str, Any] = {k.removeprefix("NEWSWIRE_").lower(): v for k, v in example.items()}
+    assert set(values) <= set(Settings.model_fields)
+    values["kafka_sasl_password"] = "from .env"  # noqa: S105 - stands for the .env value
+    del values["kafka_ssl_cafile"]  # mounted in the container
+    Settings(**values)
 
 
 def test_published_ports_are_loopback_only() -> None:

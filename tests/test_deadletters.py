@@ -54,7 +54,7 @@ async def setup(settings: Settings) -> None:
 
 
 async def messages(settings: Settings, name: str) -> list[Any]:
-    reader = TopicReader(settings.broker or "", [settings.topic(name)], settings.max_message_bytes)
+    reader = TopicReader(settings.broker or "", [settings.topic(name)], settings)
     await reader.start(from_beginning=True)
     try:
         return [r async for r in reader.until_end()]

@@ -40,7 +40,7 @@ VALIDATORS = {
 
 
 async def read_all(settings: Settings, topic: str, idle: float = 3.0) -> list[Any]:
-    reader = TopicReader(settings.broker or "", [settings.topic(topic)], settings.max_message_bytes)
+    reader = TopicReader(settings.broker or "", [settings.topic(topic)], settings)
     await reader.start(from_beginning=True)
     try:
         return [record async for record in reader.records(idle)]
@@ -50,7 +50,7 @@ async def read_all(settings: Settings, topic: str, idle: float = 3.0) -> list[An
 
 async def wait_for(settings: Settings, topic: str, count: int, timeout: float) -> list[Any]:
     """Records of ``topic`` from the beginning until ``count`` arrived or ``timeout`` passed."""
-    reader = TopicReader(settings.broker or "", [settings.topic(topic)], settings.max_message_bytes)
+    reader = TopicReader(settings.broker or "", [settings.topic(topic)], settings)
     await reader.start(from_beginning=True)
     found: list[Any] = []
     deadline = time.monotonic() + timeout

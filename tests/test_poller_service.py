@@ -56,9 +56,7 @@ def newswire(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]
 
 def raw_records(settings: Settings) -> list[dict[str, object]]:
     async def read() -> list[dict[str, object]]:
-        reader = TopicReader(
-            settings.broker or "", [settings.topic("raw")], settings.max_message_bytes
-        )
+        reader = TopicReader(settings.broker or "", [settings.topic("raw")], settings)
         await reader.start(from_beginning=True)
         try:
             return [orjson.loads(r.value) async for r in reader.until_end()]

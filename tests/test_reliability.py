@@ -52,9 +52,7 @@ def produce(settings: Settings, raws: list[RawArticle]) -> None:
 
 def events_by_article(settings: Settings) -> dict[str, set[str]]:
     async def read() -> dict[str, set[str]]:
-        reader = TopicReader(
-            settings.broker or "", [settings.topic("events")], settings.max_message_bytes
-        )
+        reader = TopicReader(settings.broker or "", [settings.topic("events")], settings)
         await reader.start(from_beginning=True)
         ids: dict[str, set[str]] = defaultdict(set)
         try:

@@ -44,7 +44,7 @@ async def read(
 ) -> list[Any]:
     """Records of ``topic`` from the beginning up to the end, and on until there are
     ``count`` of them and ``until`` holds (or ``timeout`` passed)."""
-    reader = TopicReader(settings.broker or "", [topic], settings.max_message_bytes)
+    reader = TopicReader(settings.broker or "", [topic], settings)
     await reader.start(from_beginning=True)
     deadline = time.monotonic() + timeout
     try:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from aiokafka import AIOKafkaProducer
 
 from pipeline.deadletters import MessageTooLarge, check_size, dead_letter, error_info
+from pipeline.kafka_security import client_options
 from pipeline.poller.poll import Emit
 from pipeline.records import RawArticle
 from pipeline.settings import Settings
@@ -36,6 +37,7 @@ def producer(bootstrap: str, settings: Settings) -> AIOKafkaProducer:
         max_request_size=settings.max_message_bytes,
         linger_ms=5,
         acks="all",
+        **client_options(settings),
     )
 
 

@@ -82,7 +82,7 @@ async def remove(bootstrap: str, settings: Settings, urls: Iterable[str]) -> int
 
 
 async def _latest(bootstrap: str, settings: Settings, topic: str) -> dict[str, bytes | None]:
-    reader = TopicReader(bootstrap, [topic], settings.max_message_bytes)
+    reader = TopicReader(bootstrap, [topic], settings)
     try:
         await reader.start(from_beginning=True, wait=0)
     except MissingTopic:
