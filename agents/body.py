@@ -72,18 +72,20 @@ class Body:
     meta: PageMeta
 
 
-def _decode(page: bytes) -> str:
-    """Text of ``page``: UTF-8 when valid, else the declared charset, else a detected one."""
+def decode_page(page: bytes, charset: str | None = None) -> str:
+    """Text of ``page``: UTF-8 when valid, else the charset of the HTTP header or the page's
+    ``<meta>``, else a detected one."""
     try:
         return page.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    declared = _META_CHARSET.search(page[:8192])
-    if declared:
+    meta = _META_CHARSET.search(page[:8192])
+    for declared in (charset, meta.group(1).decode("ascii") if meta else None):
         try:
-            return page.decode(declared.group(1).decode("ascii"), errors="replace")
+            if declared:
+                return page.decode(declared, errors="replace")
         except LookupError:
-            pass
+            continue
     best = charset_normalizer.from_bytes(page[:65536]).best()
     guess = best.encoding if best else "cp1252"
     # Detection confuses the Latin code pages on mostly-ASCII pages: take the web's default.
@@ -106,7 +108,7 @@ def _parse(page: str | bytes) -> lxml.html.HtmlElement:
         raise BadPage("too large", f"{len(page)} bytes > {MAX_BYTES}")
     if isinstance(page, bytes) and not page.startswith(_UTF16_BOMS):
         _check_text(page[:4096].decode("latin-1"))
-    markup = page if isinstance(page, str) else _decode(page)
+    markup = page if isinstance(page, str) else decode_page(page)
     _check_text(markup)
     try:
         tree = lxml.html.document_fromstring(markup.encode("utf-8", "replace"), _PARSER)
@@ -208,4 +210,13 @@ def extract_body(page: str | bytes, url: str | None = None, timeout: float = TIM
     return Body(text=text, meta=_meta(document, language))
 
 
-__all__ = ["MAX_BYTES", "MAX_ELEMENTS", "TIMEOUT", "BadPage", "Body", "PageMeta", "extract_body"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_ELEMENTS",
+    "TIMEOUT",
+    "BadPage",
+    "Body",
+    "PageMeta",
+    "decode_page",
+    "extract_body",
+]

@@ -284,14 +284,15 @@ def _merge_summary(summary: str, content: str) -> str:
     return f"{summary}\n\n{content}"
 
 
-def _source(raw: RawArticle) -> str:
+def article_source(raw: RawArticle) -> str:
+    """The publisher's name: the feed title, else the feed's host."""
     title = " ".join(_clean(raw.feed_title or "").split())
     return title or urlsplit(raw.feed_url).hostname or raw.feed_url
 
 
 def clean_article(raw: RawArticle) -> CleanArticle:
     """Clean one feed item; the summary leads the content when it is not part of it."""
-    source = _source(raw)
+    source = article_source(raw)
     title = clean_title(html_to_text(raw.title), source)
     body = clean_text(_merge_summary(_clean(raw.summary_html), _clean(raw.content_html)))
     if not title and not body.text:
@@ -317,6 +318,7 @@ def clean_article(raw: RawArticle) -> CleanArticle:
 __all__ = [
     "CleanText",
     "EmptyArticle",
+    "article_source",
     "clean_article",
     "clean_text",
     "clean_title",

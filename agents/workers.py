@@ -7,20 +7,30 @@ never raises (Faust would ack the event and lose it) and keeps going.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import faust
 from faust.types import EventT
 
-from agents.clean import clean_article
 from agents.events import claim_messages, finish
+from agents.fulltext import clean_stage, needs_page
+from agents.stories import assign_story, expired
 from pipeline import __version__
 from pipeline.deadletters import MessageTooLarge, check_size, dead_letter, error_info
-from pipeline.metrics import DEAD_LETTERS, STAGE_MESSAGES, STAGE_SECONDS
+from pipeline.metrics import DEAD_LETTERS, PAGES, STAGE_MESSAGES, STAGE_SECONDS
 from pipeline.nlp_pool import NlpPool
-from pipeline.records import ErrorInfo, RawArticle, SourceRef, TaggedArticle
+from pipeline.pages.fetch import PageFetcher
+from pipeline.records import (
+    ErrorInfo,
+    RawArticle,
+    SourceRef,
+    TaggedArticle,
+)
 from pipeline.settings import Settings
+from pipeline.topics import STORIES_TABLE
 
 
 @dataclass(frozen=True)
@@ -33,10 +43,6 @@ class Output:
 
 
 Stage = Callable[[bytes], Output]
-
-
-def clean_stage(value: bytes) -> Output:
-    return Output(clean_article(RawArticle.from_json(value)).to_json())
 
 
 def claims_stage(value: bytes) -> Output:
@@ -52,18 +58,40 @@ def claims_stage(value: bytes) -> Output:
     return Output(event.to_json(), headers, claims)
 
 
+def stories_table(app: faust.App) -> MutableMapping[bytes, bytes]:
+    """The duplicate index of ``agents.stories``, shared by every worker: a global table of
+    one partition written through Kafka's partitioner (Faust's advice for global tables used
+    by several instances)."""
+    table = app.GlobalTable(
+        STORIES_TABLE,
+        key_type=bytes,
+        value_type=bytes,
+        partitions=1,
+        recovery_buffer_size=1,
+        use_partitioner=True,
+    )
+    return cast(MutableMapping[bytes, bytes], table)
+
+
 class Stages:
     """The agents of one app, wired to its topics."""
 
     def __init__(self, app: faust.App, settings: Settings, pool: NlpPool) -> None:
         self.settings = settings
         self.pool = pool
-        topic = {
-            name: app.topic(settings.topic(name))
-            for name in ("raw", "clean", "tagged", "events", "claims", "deadletter")
-        }
+        names = ("raw", "pages", "clean", "tagged", "events", "claims", "deadletter")
+        topic = {name: app.topic(settings.topic(name)) for name in names}
         self.deadletters = topic["deadletter"]
-        app.agent(topic["raw"], name="clean")(self._map("clean", clean_stage, topic["clean"]))
+        self.stories = stories_table(app)
+        app.timer(3600.0)(self._forget_stories)
+        if settings.fulltext:
+            self.pages = PageFetcher(settings)
+            fetch = app.agent(topic["raw"], name="fetch", concurrency=settings.page_concurrency)
+            fetch(self._fetch(topic["pages"]))
+            # mode types receivers too narrowly for a bound coroutine method
+            app.on_before_shutdown.connect(self._close_pages)  # type: ignore[arg-type]
+        inputs = app.topic(settings.topic("raw"), settings.topic("pages"))
+        app.agent(inputs, name="clean")(self._clean(topic["clean"]))
         app.agent(topic["clean"], name="tag")(self._tag(topic["tagged"]))
         claims = self._map("claims", claims_stage, topic["events"], side=topic["claims"])
         app.agent(topic["tagged"], name="claims")(claims)
@@ -122,6 +150,59 @@ class Stages:
                 await self.forward(event, stage, out, output.value, output.headers)
 
         return agent
+
+    def _fetch(self, out: faust.TopicT) -> Callable[[faust.StreamT], Awaitable[None]]:
+        """Raw items that need their page, with the page (or why not) on ``news.pages``."""
+        min_chars = self.settings.fulltext_min_chars
+
+        async def agent(stream: faust.StreamT) -> None:
+            async for event in stream.events():
+                try:
+                    raw = RawArticle.from_json(event.value)
+                except Exception:  # noqa: BLE001, S112 - the clean agent dead-letters it
+                    continue
+                if needs_page(raw, min_chars):
+                    paged = await self.pages.attach(raw)
+                    PAGES.labels("ok" if paged.page else "failed").inc()
+                    await self.forward(event, "fetch", out, paged.to_json())
+
+        return agent
+
+    def _clean(self, out: faust.TopicT) -> Callable[[faust.StreamT], Awaitable[None]]:
+        """Clean text of raw items (those not waiting for a page) and of fetched pages, with
+        the story each belongs to."""
+        settings = self.settings
+        min_chars = settings.fulltext_min_chars if settings.fulltext else None
+        paged_topic = settings.topic("pages")
+        window = timedelta(days=settings.story_window_days)
+
+        async def agent(stream: faust.StreamT) -> None:
+            seconds = STAGE_SECONDS.labels("clean")
+            async for event in stream.events():
+                started = time.perf_counter()
+                try:
+                    paged = event.message.topic == paged_topic
+                    article = clean_stage(event.value, paged, min_chars)
+                    if article is None:
+                        continue
+                    now = datetime.now(UTC)
+                    story = assign_story(article.id, article.text, now, self.stories, window)
+                except Exception as exc:  # noqa: BLE001 - every failure is dead-lettered
+                    await self.fail(event, "clean", error_info(exc))
+                    continue
+                seconds.observe(time.perf_counter() - started)
+                update = {"story_id": story.story_id, "duplicate_of": story.duplicate_of}
+                await self.forward(event, "clean", out, article.model_copy(update=update).to_json())
+
+        return agent
+
+    async def _close_pages(
+        self, sender: object, *args: object, signal: object, **kwargs: object
+    ) -> None:
+        await self.pages.close()
+
+    async def _forget_stories(self) -> None:
+        expired(self.stories, datetime.now(UTC), timedelta(days=self.settings.story_window_days))
 
     def _tag(self, out: faust.TopicT) -> Callable[[faust.StreamT], Awaitable[None]]:
         size, within = self.settings.nlp_batch_size, self.settings.nlp_batch_seconds

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +46,22 @@ def main(ctx: click.Context) -> None:
 @click.option("--feed", "feeds", multiple=True, help="Feed URL or path (default: bundled feeds).")
 @click.option("--json", "as_json", is_flag=True, help="Print each event as one JSON line.")
 @click.option("--timeout", default=600.0, show_default=True, help="Give up after SECONDS.")
+@click.option(
+    "--fulltext", is_flag=True, help="Fetch the pages of short items (off: works offline)."
+)
 @click.pass_context
 def demo(
-    ctx: click.Context, broker: str | None, feeds: tuple[str, ...], as_json: bool, timeout: float
+    ctx: click.Context,
+    broker: str | None,
+    feeds: tuple[str, ...],
+    as_json: bool,
+    timeout: float,
+    fulltext: bool,
 ) -> None:
     """Start the embedded broker and a worker, poll the feeds once, print the events, exit."""
     from pipeline.demo import run_demo
 
-    settings = settings_with(ctx, broker=broker)
+    settings = settings_with(ctx, broker=broker, fulltext=fulltext)
     sources = list(feeds) or settings.feeds or BUNDLED_FEEDS
     code = run_demo(settings, sources, as_json=as_json, timeout=timeout)
     sys.exit(code)
@@ -302,28 +311,45 @@ def broker(ctx: click.Context, port: int) -> None:
 @click.option("--jsonl", is_flag=True, help="SOURCE holds JSON lines (raw records or documents).")
 @click.option("--id", "article_id", help="Article id of a single file (default: its name).")
 @click.option("--skip-clean", is_flag=True, help="Keep given text verbatim (offsets index it).")
+@click.option(
+    "--fulltext", is_flag=True, help="Fetch the pages of short feed items (as the worker does)."
+)
 @click.pass_context
 def extract(
-    ctx: click.Context, source: str, jsonl: bool, article_id: str | None, skip_clean: bool
+    ctx: click.Context,
+    source: str,
+    jsonl: bool,
+    article_id: str | None,
+    skip_clean: bool,
+    fulltext: bool,
 ) -> None:
     """Run the stages without Kafka on a file or JSONL ('-' is stdin); print event JSON lines."""
     from agents.nlp import shared_model
-    from pipeline.extract import InputError, enrich, from_file, from_jsonl
+    from pipeline.extract import (
+        InputError,
+        Pages,
+        enrich,
+        from_file,
+        from_jsonl,
+        no_pages,
+        with_stories,
+    )
+    from pipeline.pages.fetch import page_attacher
 
     settings: Settings = ctx.obj
     failures = 0
 
-    def articles() -> Any:
+    def articles(pages: Pages) -> Any:
         nonlocal failures
         if not jsonl:
             try:
-                yield from from_file(Path(source), article_id, skip_clean)
+                yield from from_file(Path(source), article_id, skip_clean, pages)
             except (OSError, ValueError) as exc:
                 raise click.ClickException(f"{source}: {exc}") from exc
             return
         stream = sys.stdin.buffer if source == "-" else Path(source).open("rb")  # noqa: SIM115
         with stream:
-            for item in from_jsonl(stream, skip_clean):
+            for item in from_jsonl(stream, skip_clean, pages):
                 if isinstance(item, InputError):
                     failures += 1
                     click.echo(f"skipped: {item}", err=True)
@@ -333,8 +359,9 @@ def extract(
     if not jsonl and source == "-":
         raise click.UsageError("reading stdin needs --jsonl")
     out = sys.stdout.buffer
-    for event in enrich(shared_model(settings.model), articles()):
-        out.write(event.to_json() + b"\n")
+    with page_attacher(settings) if fulltext else nullcontext(no_pages) as pages:
+        for event in enrich(shared_model(settings.model), with_stories(articles(pages))):
+            out.write(event.to_json() + b"\n")
     out.flush()
     if failures:
         sys.exit(1)

@@ -1,13 +1,15 @@
 """``newswire extract``: the same stage functions as the pipeline, without Kafka.
 
 Inputs are a file (plain text, HTML or a feed) or JSONL lines that are either raw records
-(as on ``news.raw``) or documents ``{"id", "text" | "html", "title"?, "url"?, "published"?}``.
+(as on ``news.raw`` or, with their page, ``news.pages``) or documents
+``{"id", "text" | "html", "title"?, "url"?, "published"?}``. Feed items can have their pages
+fetched (``Pages``); duplicates are found among the inputs of one run.
 """
 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,14 +19,26 @@ from spacy.language import Language
 from agents.body import PageMeta, extract_body
 from agents.clean import CleanText, clean_article, clean_text, clean_title, word_count
 from agents.events import finish
+from agents.fulltext import clean_paged
 from agents.language import detect_language
+from agents.stories import assign_story
 from agents.tag import tag_articles
 from pipeline import __version__
 from pipeline.poller.parse import MalformedFeed, parse_document
 from pipeline.poller.state import feed_articles
-from pipeline.records import CleanArticle, Event, RawArticle
+from pipeline.records import CleanArticle, Event, PagedArticle, RawArticle
 
 BATCH = 32
+Pages = Callable[[RawArticle], RawArticle]
+"""Attaches an item's page when it needs one (``pipeline.pages.fetch.page_attacher``)."""
+
+
+def no_pages(raw: RawArticle) -> RawArticle:
+    return raw
+
+
+def clean_raw(raw: RawArticle) -> CleanArticle:
+    return clean_paged(raw) if isinstance(raw, PagedArticle) else clean_article(raw)
 
 
 class InputError(ValueError):
@@ -73,7 +87,9 @@ def _published(value: object) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def from_jsonl(lines: Iterable[bytes], skip_clean: bool) -> Iterator[CleanArticle | InputError]:
+def from_jsonl(
+    lines: Iterable[bytes], skip_clean: bool, pages: Pages = no_pages
+) -> Iterator[CleanArticle | InputError]:
     """Each non-empty line as a clean article, or the error that stops it (in input order)."""
     now = datetime.now(UTC)
     for number, line in enumerate(lines, 1):
@@ -84,7 +100,8 @@ def from_jsonl(lines: Iterable[bytes], skip_clean: bool) -> Iterator[CleanArticl
             if not isinstance(data, dict):
                 raise InputError("not a JSON object")
             if "feed_url" in data and "fetched_at" in data:
-                yield clean_article(RawArticle.model_validate(data))
+                kind = PagedArticle if "page" in data or "page_error" in data else RawArticle
+                yield clean_raw(pages(kind.model_validate(data)))
             else:
                 yield document(data, skip_clean, now)
         except (ValueError, TypeError) as exc:
@@ -96,7 +113,9 @@ def _stem(path: Path) -> str:
     return name.split(".", 1)[0] if "." in name else name
 
 
-def from_file(path: Path, article_id: str | None, skip_clean: bool) -> list[CleanArticle]:
+def from_file(
+    path: Path, article_id: str | None, skip_clean: bool, pages: Pages = no_pages
+) -> list[CleanArticle]:
     """The articles of a file: every item of a feed, else one article of HTML or plain text."""
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
@@ -106,13 +125,23 @@ def from_file(path: Path, article_id: str | None, skip_clean: bool) -> list[Clea
     except MalformedFeed:
         raws = []
     if raws:
-        return [clean_article(raw) for raw in raws]
+        return [clean_raw(pages(raw)) for raw in raws]
     line: dict[str, object] = {"id": article_id or _stem(path)}
     if data.lstrip().startswith(b"<"):
         line["html"] = data  # bytes, so the page's own charset is honoured
     else:
         line["text"] = data.decode("utf-8", errors="replace")
     return [document(line, skip_clean, datetime.now(UTC))]
+
+
+def with_stories(articles: Iterable[CleanArticle]) -> Iterator[CleanArticle]:
+    """The articles with their story among those before them (an index of this run only)."""
+    index: dict[bytes, bytes] = {}
+    now = datetime.now(UTC)
+    for article in articles:
+        story = assign_story(article.id, article.text, now, index)
+        update = {"story_id": story.story_id, "duplicate_of": story.duplicate_of}
+        yield article.model_copy(update=update)
 
 
 def enrich(nlp: Language, articles: Iterable[CleanArticle]) -> Iterator[Event]:

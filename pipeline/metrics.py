@@ -17,6 +17,7 @@ STAGE_SECONDS = Histogram(
     ["stage"],
     buckets=(0.001, 0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+PAGES = Counter("newswire_pages_total", "Article pages fetched, by result.", ["result"])
 DEAD_LETTERS = Counter("newswire_deadletters_total", "Messages sent to dead letters.", ["stage"])
 CONSUMER_LAG = Gauge(
     "newswire_consumer_lag",

@@ -31,7 +31,9 @@ def _time(value: Start | None, name: str) -> datetime | None:
     metavar="TIME|OFFSET",
     help="Stop before this TIME or OFFSET.",
 )
-@click.option("--topic", default="raw", show_default=True, help="Replay raw or clean.")
+@click.option(
+    "--topic", default="raw", show_default=True, help="Replay raw (with its pages) or clean."
+)
 @click.option(
     "--to-topic",
     "target",
@@ -139,17 +141,24 @@ def deadletter_redrive(
 ) -> None:
     """Send dead letters' payloads back to their stage's input topic (after a fix).
 
-    clean and poll go to raw, tag to clean, claims to tagged. Exits 1 when some letter
-    could not be redriven (its payload was cut, or its stage is unknown).
+    fetch, clean and poll go to raw (clean letters of paged articles to pages), tag to clean,
+    claims to tagged. Exits 1 when some letter could not be redriven (its payload was cut,
+    or its stage is unknown).
     """
-    from pipeline.redrive import INPUT_OF, format_letter, plan_redrive, read_letters, redrive
+    from pipeline.redrive import (
+        format_letter,
+        plan_redrive,
+        read_letters,
+        redrive,
+        redrive_target,
+    )
 
     settings = settings_with(ctx, broker=broker)
     bootstrap = resolve_broker(settings)
     letters = asyncio.run(read_letters(bootstrap, settings, stage, _time(since, "--since")))
     plan = plan_redrive(letters, again)
     for item in plan.send:
-        target = settings.topic(INPUT_OF[item.letter.stage])
+        target = redrive_target(item.letter, settings)
         click.echo(
             f"{'would redrive' if dry_run else 'redrive'} -> {target}: {format_letter(item)}"
         )

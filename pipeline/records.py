@@ -39,6 +39,9 @@ class FeedConfig(Record):
         default=None, gt=0, description="Seconds between polls; null means adaptive."
     )
     enabled: bool = True
+    fulltext: bool = Field(
+        default=False, description="Fetch every item's page, however long the feed's text."
+    )
     added_at: datetime
 
 
@@ -70,6 +73,26 @@ class RawArticle(Record):
     fetched_at: datetime
     http_status: int | None = Field(default=None, description="HTTP status of the feed fetch.")
     revision: int = Field(default=1, ge=1, description="1, then +1 for each edit of the item.")
+    fulltext: bool = Field(default=False, description="The feed asks for the page of every item.")
+
+
+class Page(Record):
+    """An article's web page as fetched."""
+
+    url: str = Field(description="Final URL, after redirects.")
+    status: int
+    content_type: str | None = None
+    html: str = Field(description="The page's HTML (scripts and styles removed), decoded.")
+    fetched_at: datetime
+
+
+class PagedArticle(RawArticle):
+    """A raw article with its fetched page, or why it has none (topic ``news.pages``)."""
+
+    page: Page | None = None
+    page_error: str | None = Field(
+        default=None, description="Why the page is missing: robots.txt, HTTP status, timeout..."
+    )
 
 
 class EventArticle(Record):
@@ -87,6 +110,23 @@ class EventArticle(Record):
     credits: list[str] = Field(default_factory=list, description="Trailing credit lines.")
     authors: list[str] = Field(default_factory=list)
     word_count: int = 0
+    canonical_url: str | None = Field(default=None, description="The page's canonical URL.")
+    text_source: Literal["feed", "page"] = Field(
+        default="feed", description="Whether `text` comes from the feed or the fetched page."
+    )
+    fulltext_error: str | None = Field(
+        default=None, description="Why the page's text was wanted but not used."
+    )
+    duplicate_of: str | None = Field(
+        default=None,
+        description="Id of the first article seen with (nearly) the same text; depends on what "
+        "the pipeline saw before, so a replay may assign it differently.",
+    )
+    story_id: str | None = Field(
+        default=None,
+        description="Shared by all copies of one story (syndicated or re-polled): the first "
+        "copy's article id. Like duplicate_of, it depends on what was seen before.",
+    )
 
 
 class CleanArticle(EventArticle):
@@ -243,6 +283,7 @@ class DeadLetter(Record):
 TOPIC_RECORDS: dict[str, type[Record]] = {
     "feeds": FeedConfig,
     "raw": RawArticle,
+    "pages": PagedArticle,
     "clean": CleanArticle,
     "tagged": TaggedArticle,
     "events": Event,

@@ -23,7 +23,15 @@ from pipeline.tail import TopicReader
 from pipeline.topics import ensure_topics
 
 HEADER = "x-redriven-from"
-INPUT_OF = {"clean": "raw", "tag": "clean", "claims": "tagged", "poll": "raw"}
+INPUT_OF = {"fetch": "raw", "clean": "raw", "tag": "clean", "claims": "tagged", "poll": "raw"}
+
+
+def redrive_target(letter: DeadLetter, settings: Settings) -> str:
+    """The topic a dead letter goes back to: its stage's input (for the clean stage, the one
+    it was read from: raw, or pages for an article with its page)."""
+    if letter.stage == "clean" and letter.source and letter.source.topic == settings.topic("pages"):
+        return letter.source.topic
+    return settings.topic(INPUT_OF[letter.stage])
 
 
 def redrives_topic(settings: Settings) -> str:
@@ -138,7 +146,7 @@ async def redrive(
             origin = f"{item.topic}/{item.ref}"
             key = item.letter.key.encode() if item.letter.key is not None else None
             sent = await client.send_and_wait(
-                settings.topic(INPUT_OF[item.letter.stage]),
+                redrive_target(item.letter, settings),
                 item.letter.payload.encode(),
                 key=key,
                 headers=[(HEADER, origin.encode())],

@@ -1,5 +1,9 @@
 """``newswire replay``: re-run enrichment over past raw or clean messages, in process.
 
+Replaying raw messages reads ``news.pages`` too, as the worker does: an item that had its page
+fetched is enriched from the page kept there, never fetched again. Duplicate detection needs
+the live index, so replayed events carry no ``story_id``/``duplicate_of``.
+
 It reads without a consumer group (assigned partitions, nothing committed), so it never
 touches the live workers' group, and stops at the end offsets seen when it started unless
 it follows. Failures are dead-lettered like the worker does; the same input, pipeline
@@ -18,15 +22,15 @@ from typing import Literal
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from agents.clean import clean_article
 from agents.events import finish
+from agents.fulltext import clean_stage
 from agents.nlp import model_info, shared_model
 from pipeline import __version__
 from pipeline.deadletters import check_size, dead_letter, error_info
 from pipeline.kafka_security import client_options
 from pipeline.nlp_pool import tag_payloads
 from pipeline.poller.emit import producer
-from pipeline.records import ErrorInfo, PipelineInfo, RawArticle, SourceRef, TaggedArticle
+from pipeline.records import ErrorInfo, PipelineInfo, SourceRef, TaggedArticle
 from pipeline.settings import Settings
 from pipeline.tail import Message, Start, TopicReader, millis
 from pipeline.topics import ensure_topics
@@ -38,9 +42,9 @@ Output = tuple[str, bytes | None, bytes]  # "events" or "deadletter", key, value
 
 @dataclass(frozen=True)
 class Plan:
-    """What to replay: ``source`` (a raw or clean topic) from ``start`` up to ``stop``."""
+    """What to replay: ``sources`` (raw and pages, or clean) from ``start`` up to ``stop``."""
 
-    source: str
+    sources: tuple[str, ...]
     kind: Kind
     target: str
     start: Start
@@ -66,14 +70,18 @@ def make_plan(
     if topic not in kinds:
         raise ValueError(f"--topic must be raw or clean, not {topic!r}")
     full_target = settings.topic("events") if target == "events" else target
-    internal = {settings.topic(n) for n in ("raw", "clean", "tagged", "deadletter", "feeds")}
+    internal = {
+        settings.topic(n) for n in ("raw", "pages", "clean", "tagged", "deadletter", "feeds")
+    }
     if full_target in internal:
         raise ValueError(f"cannot replay into the pipeline's own topic {full_target}")
     if follow and stop is not None:
         raise ValueError("--follow and --to exclude each other")
     if start == "end":
         raise ValueError("--from end would replay nothing")
-    return Plan(settings.topic(kinds[topic]), kinds[topic], full_target, start, stop, follow)
+    kind = kinds[topic]
+    sources = ("raw", "pages") if kind == "raw" else ("clean",)
+    return Plan(tuple(map(settings.topic, sources)), kind, full_target, start, stop, follow)
 
 
 def before_stop(record: Message, stop: Bound) -> bool:
@@ -102,11 +110,16 @@ def enrich_records(records: Sequence[Message], kind: Kind, settings: Settings) -
         outputs.append(("deadletter", record.key, letter.to_json()))
 
     cleaned: list[tuple[Message, bytes]] = []
+    min_chars = settings.fulltext_min_chars if settings.fulltext else None
     for record in records:
         value = record.value or b""
         try:
             if kind == "raw":
-                value = check_size(clean_article(RawArticle.from_json(value)).to_json(), limit)
+                paged = record.topic == settings.topic("pages")
+                article = clean_stage(value, paged, min_chars)
+                if article is None:  # its page is on news.pages
+                    continue
+                value = check_size(article.to_json(), limit)
             cleaned.append((record, value))
         except Exception as exc:  # noqa: BLE001 - every failure is dead-lettered
             fail(record, "clean", error_info(exc), value)
@@ -188,7 +201,7 @@ async def replay(
     """Run ``plan``, counting into ``summary``; ``on_total`` gets the backlog seen at start."""
     await ensure_topics(bootstrap, settings, extra=[plan.target])
     await asyncio.to_thread(shared_model, settings.model)
-    reader = TopicReader(bootstrap, [plan.source], settings)
+    reader = TopicReader(bootstrap, list(plan.sources), settings)
     client = producer(bootstrap, settings)
     await reader.start(at=plan.start)
     await client.start()

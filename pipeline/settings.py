@@ -42,6 +42,18 @@ class Settings(BaseSettings):
     )
     feed_flag_after: int = Field(default=5, ge=1, description="Failures before a feed is flagged.")
     feed_seen_limit: int = Field(default=2000, ge=10, description="Item ids remembered per feed.")
+    fulltext: bool = Field(default=True, description="Fetch article pages of short feed items.")
+    fulltext_min_chars: int = Field(
+        default=800, ge=0, description="Feed text shorter than this gets its page fetched."
+    )
+    fulltext_robots: bool = Field(default=True, description="Obey robots.txt for article pages.")
+    page_max_bytes: int = Field(
+        default=4 * 1024 * 1024, ge=1024, description="Article page body cap (bytes)."
+    )
+    page_concurrency: int = Field(default=8, ge=1, description="Pages fetched at once per worker.")
+    story_window_days: float = Field(
+        default=7.0, gt=0, description="Days an article is remembered for duplicate detection."
+    )
     poller_web_port: int = Field(default=6067, ge=1, le=65535, description="Poller web port.")
     model: str = Field(default="en_core_web_sm", description="Installed spaCy model package.")
     nlp_processes: int = Field(default=1, ge=1, description="NLP processes per worker.")

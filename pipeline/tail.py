@@ -186,7 +186,8 @@ class TopicReader:
             for tp, records in fetched.items():
                 old = _older(records, ends[tp], now)
                 batch += old
-                if len(old) < len(records):
+                if len(old) < len(records):  # the rest is newer: left for ``records``
+                    self.consumer.seek(tp, records[len(old)].offset)
                     pending.discard(tp)
                     settling.discard(tp)
                 elif tp in pending and await self.consumer.position(tp) >= ends[tp]:

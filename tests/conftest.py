@@ -49,6 +49,7 @@ def fresh_settings(broker: str, data_dir: Path, **overrides: object) -> Settings
         "partitions": 2,
         "web_port": free_port(),
         "nlp_batch_seconds": 0.2,
+        "fulltext": False,  # feed fixtures link to the internet; full-text tests turn it on
         "log_level": "INFO",
         **overrides,
     }

@@ -17,9 +17,16 @@ from urllib.parse import urljoin, urlparse
 import aiohttp
 
 from pipeline import __version__
-from pipeline.poller.safety import Networks, SafeResolver, UnsafeAddress, check_literal_host
+from pipeline.poller.safety import (
+    Networks,
+    SafeResolver,
+    UnsafeAddress,
+    check_literal_host,
+    networks,
+)
+from pipeline.settings import Settings
 
-USER_AGENT = f"newswire/{__version__} (+https://github.com/newswire/newswire; feed poller)"
+USER_AGENT = f"newswire/{__version__} (+https://github.com/newswire/newswire)"
 REDIRECTS = {301, 302, 303, 307, 308}
 PERMANENT = {301, 308}
 
@@ -38,6 +45,18 @@ class FetchLimits:
     per_host: int = 2
     total: int = 16
     allowed_networks: Networks = ()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, max_bytes: int | None = None) -> FetchLimits:
+        return cls(
+            connect_timeout=settings.fetch_connect_timeout,
+            read_timeout=settings.fetch_read_timeout,
+            total_timeout=settings.fetch_total_timeout,
+            max_bytes=max_bytes or settings.fetch_max_bytes,
+            per_host=settings.fetch_per_host,
+            total=settings.fetch_total,
+            allowed_networks=networks(settings.fetch_allow_networks),
+        )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pipeline.metrics import FEED_POLLS, ITEMS_EMITTED
 from pipeline.poller.fetch import Fetcher, FetchError, FetchLimits
 from pipeline.poller.parse import MalformedFeed, parse_document
-from pipeline.poller.safety import networks
 from pipeline.poller.schedule import Schedule
 from pipeline.poller.state import FeedState, Step, due, failed, succeeded, unchanged_body
 from pipeline.records import FeedConfig, RawArticle
@@ -102,15 +101,7 @@ def from_settings(
     settings: Settings, states: MutableMapping[str, FeedState], emit: Emit
 ) -> FeedPoller:
     """A FeedPoller with the limits and schedule of ``settings``."""
-    limits = FetchLimits(
-        connect_timeout=settings.fetch_connect_timeout,
-        read_timeout=settings.fetch_read_timeout,
-        total_timeout=settings.fetch_total_timeout,
-        max_bytes=settings.fetch_max_bytes,
-        per_host=settings.fetch_per_host,
-        total=settings.fetch_total,
-        allowed_networks=networks(settings.fetch_allow_networks),
-    )
+    limits = FetchLimits.from_settings(settings)
     schedule = Schedule(
         default=settings.poll_interval,
         minimum=settings.poll_min_interval,

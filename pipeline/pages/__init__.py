@@ -1,0 +1,1 @@
+"""Article pages: fetching them politely (robots.txt, HTTP rules, message-size bound)."""

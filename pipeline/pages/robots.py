@@ -1,0 +1,57 @@
+"""robots.txt for article pages (RFC 9309), parsed by the standard library, cached per site.
+
+A 4xx answer means no rules (everything allowed); a 5xx answer or an unreachable site means
+"disallow everything" until the entry expires, as the RFC asks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+from pipeline.poller.fetch import Fetcher, FetchError
+
+AGENT = "newswire"
+TTL = 3600.0
+"""Seconds a site's rules are kept (the RFC allows up to 24 hours)."""
+FAILED_TTL = 300.0
+"""Seconds a site whose robots.txt failed stays disallowed before it is asked again."""
+DISALLOW_ALL = ["User-agent: *", "Disallow: /"]
+SITES = 1024
+"""Sites kept in the cache (least recently used go first)."""
+
+
+class Robots:
+    """Answers whether ``newswire`` may fetch a URL, fetching each site's robots.txt once."""
+
+    def __init__(self, fetcher: Fetcher) -> None:
+        self.fetcher = fetcher
+        self._sites: OrderedDict[str, tuple[float, RobotFileParser]] = OrderedDict()
+
+    async def allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        site = f"{parts.scheme}://{parts.netloc}"
+        cached = self._sites.get(site)
+        if cached is None or cached[0] < time.monotonic():
+            cached = await self._load(site)
+            self._sites[site] = cached
+        self._sites.move_to_end(site)
+        while len(self._sites) > SITES:
+            self._sites.popitem(last=False)
+        return cached[1].can_fetch(AGENT, url)
+
+    async def _load(self, site: str) -> tuple[float, RobotFileParser]:
+        rules = RobotFileParser(site + "/robots.txt")
+        try:
+            result = await self.fetcher.fetch(site + "/robots.txt")
+        except FetchError:
+            rules.parse(DISALLOW_ALL)
+            return time.monotonic() + FAILED_TTL, rules
+        if result.status >= 500:
+            rules.parse(DISALLOW_ALL)
+            return time.monotonic() + FAILED_TTL, rules
+        lines = result.body.decode("utf-8", "replace").splitlines() if result.status < 400 else []
+        rules.parse(lines)  # no lines: no rules, everything allowed
+        return time.monotonic() + TTL, rules

@@ -1,0 +1,91 @@
+"""Near-duplicate detection on real article bodies from ../shared/data/article-html."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+
+from agents.stories import THRESHOLD, assign_story, expired, signature
+
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def bodies(shared_data: Path) -> list[str]:
+    truth = orjson.loads((shared_data / "article-html" / "ground-truth-dev.json").read_bytes())
+    texts = [entry["articleBody"] for entry in truth.values()]
+    return [text for text in texts if len(text.split()) >= 150]
+
+
+def similarity(a: str, b: str) -> float:
+    return float((signature(a) == signature(b)).mean())
+
+
+def edited(text: str) -> str:
+    """A wire copy as another outlet runs it: its own dateline and credit, a paragraph cut,
+    a few words changed."""
+    paragraphs = text.split("\n\n")
+    kept = paragraphs[:-1] if len(paragraphs) > 3 else paragraphs
+    body = "\n\n".join(kept).replace(" the ", " a ", 3).replace(" said ", " told reporters ", 2)
+    return f"LONDON (Wire) - {body}\n\n(Reporting by a correspondent; editing by a desk)"
+
+
+def test_same_body_under_two_urls_is_one_story(bodies: list[str]) -> None:
+    index: dict[bytes, bytes] = {}
+    first = assign_story("site-a:1", bodies[0], NOW, index)
+    copy = assign_story("site-b:9", bodies[0], NOW + timedelta(hours=1), index)
+    assert first.duplicate_of is None and first.story_id == "site-a:1"
+    assert copy.duplicate_of == "site-a:1" and copy.story_id == "site-a:1"
+    assert copy.similarity == 1.0
+
+
+def test_edited_copies_join_the_first_copys_story(bodies: list[str]) -> None:
+    index: dict[bytes, bytes] = {}
+    for n, body in enumerate(bodies[:10]):
+        assign_story(f"orig:{n}", body, NOW, index)
+    for n, body in enumerate(bodies[:10]):
+        copy = assign_story(f"copy:{n}", edited(body), NOW, index)
+        assert copy.duplicate_of == f"orig:{n}", (n, copy)
+        assert copy.similarity >= THRESHOLD
+
+
+def test_different_articles_are_not_duplicates_even_on_one_topic(bodies: list[str]) -> None:
+    """No two distinct articles of the set are matched; the pairs that share the most words
+    (the closest in topic) stay far below the threshold."""
+    words = [set(re.findall(r"\w+", body.casefold())) for body in bodies]
+    overlap = sorted(
+        (
+            (len(a & b) / len(a | b), i, j)
+            for (i, a), (j, b) in itertools.combinations(enumerate(words), 2)
+        ),
+        reverse=True,
+    )
+    for word_jaccard, i, j in overlap[:10]:
+        assert word_jaccard > 0.15  # genuinely similar vocabularies
+        assert similarity(bodies[i], bodies[j]) < THRESHOLD / 2
+    index: dict[bytes, bytes] = {}
+    stories = [assign_story(f"a:{n}", body, NOW, index) for n, body in enumerate(bodies)]
+    assert all(story.duplicate_of is None for story in stories)
+
+
+def test_a_redelivered_article_keeps_its_own_story(bodies: list[str]) -> None:
+    index: dict[bytes, bytes] = {}
+    assign_story("a:1", bodies[1], NOW, index)
+    again = assign_story("a:1", bodies[1], NOW + timedelta(minutes=5), index)
+    assert again.duplicate_of is None and again.story_id == "a:1"
+    copy = assign_story("b:1", bodies[1], NOW, index)
+    assert assign_story("b:1", bodies[1], NOW, index) == copy
+
+
+def test_entries_expire_after_the_window(bodies: list[str]) -> None:
+    index: dict[bytes, bytes] = {}
+    assign_story("old:1", bodies[2], NOW, index)
+    later = NOW + timedelta(days=8)
+    assert assign_story("new:1", bodies[2], later, index).duplicate_of is None
+    assert expired(index, later + timedelta(days=8)) == 2
+    assert index == {}
