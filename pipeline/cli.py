@@ -160,6 +160,7 @@ def feeds() -> None:
 @click.option("--interval", type=float, help="Seconds between polls (default: adaptive).")
 @click.option("--title", help="Title of the feed (one URL only).")
 @click.option("--disabled", is_flag=True, help="Register without polling it.")
+@click.option("--fulltext", is_flag=True, help="Fetch every item's page, however long its text.")
 @click.pass_context
 def feeds_add(
     ctx: click.Context,
@@ -169,6 +170,7 @@ def feeds_add(
     interval: float | None,
     title: str | None,
     disabled: bool,
+    fulltext: bool,
 ) -> None:
     """Add or update feeds (URLs, list files or OPML files)."""
     from pipeline.poller.registry import configs, publish, read_feed_file
@@ -179,7 +181,7 @@ def feeds_add(
         entries += read_feed_file(Path(name))
     if not entries:
         raise click.UsageError("give feed URLs or --file")
-    found = configs(entries, interval=interval, enabled=not disabled)
+    found = configs(entries, interval=interval, enabled=not disabled, fulltext=fulltext)
     count = asyncio.run(publish(resolve_broker(settings), settings, found))
     click.echo(f"{count} feeds registered")
 

@@ -112,6 +112,8 @@ def test_feeds_add_list_remove_and_poll_once(
     )
     assert added.returncode == 0, added.stderr
     assert "5 feeds registered" in added.stdout
+    fulltext = newswire(settings, "feeds", "add", urls[1], "--interval", "600", "--fulltext")
+    assert "1 feeds registered" in fulltext.stdout
 
     once = newswire(settings, "poll", "--once")
     assert once.returncode == 0, once.stderr
@@ -120,6 +122,8 @@ def test_feeds_add_list_remove_and_poll_once(
     assert "0 feeds polled, 0 items emitted" in again.stderr
     raw = raw_records(settings)
     assert len(raw) == 53 and len({r["id"] for r in raw}) == 53
+    flagged = {r["feed_url"] for r in raw if r["fulltext"]}
+    assert flagged == {urls[1]}  # the feed's flag travels with its items
 
     listed = newswire(settings, "feeds", "list", "--json")
     rows = {row["url"]: row for row in map(orjson.loads, listed.stdout.splitlines())}
@@ -129,6 +133,7 @@ def test_feeds_add_list_remove_and_poll_once(
     assert all(rows[u]["seen_items"] > 0 for u in urls[:4])
     table = newswire(settings, "feeds", "list").stdout
     assert "HTTP 404" in table and "5 feeds, 0 flagged" in table
+    assert f"{urls[1]}> [fulltext]" in table or f"{urls[1]} [fulltext]" in table
 
     removed = newswire(settings, "feeds", "remove", f"{server.base}/missing")
     assert removed.returncode == 0

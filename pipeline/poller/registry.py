@@ -45,11 +45,21 @@ def read_feed_file(path: Path) -> list[tuple[str, str | None]]:
 
 
 def configs(
-    urls: Iterable[tuple[str, str | None]], interval: float | None = None, enabled: bool = True
+    urls: Iterable[tuple[str, str | None]],
+    interval: float | None = None,
+    enabled: bool = True,
+    fulltext: bool = False,
 ) -> list[FeedConfig]:
     now = datetime.now(UTC)
     return [
-        FeedConfig(url=url, title=title, interval=interval, enabled=enabled, added_at=now)
+        FeedConfig(
+            url=url,
+            title=title,
+            interval=interval,
+            enabled=enabled,
+            fulltext=fulltext,
+            added_at=now,
+        )
         for url, title in urls
     ]
 

@@ -47,6 +47,7 @@ def feed_rows(
                 "items_per_hour": round(state.items_per_hour, 2) if state.items_per_hour else None,
                 "moved_to": state.moved_to,
                 "seen_items": len(state.seen),
+                "fulltext": config.fulltext,
             }
         )
     rank = {"gone": 0, "failing": 1, "error": 2}
@@ -61,6 +62,7 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         rate = f"{r['items_per_hour']:.1f}" if r["items_per_hour"] else "-"
         name = f"{r['title']} <{r['url']}>" if r["title"] else r["url"]
+        name += " [fulltext]" if r["fulltext"] else ""
         flag = "!" if r["flagged"] else " "
         lines.append(
             f"{r['status']:8}{flag} {_ago(r['last_success_at'], now):>9} "

@@ -143,6 +143,7 @@ def _article(
         fetched_at=now,
         http_status=result.status,
         revision=revision,
+        fulltext=config.fulltext,
     )
 
 
