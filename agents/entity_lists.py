@@ -32,6 +32,21 @@ _HOME_NATIONS = {
     "Wales": "GB-WLS",
     "Northern Ireland": "GB-NIR",
 }
+# Common demonyms missing from countryinfo, which has one per country ("Saudi Arabian").
+_DEMONYM_ALIASES = {
+    "GB": ("Briton", "Britons", "Brits"),
+    "GB-SCT": ("Scot", "Scots"),
+    "SA": ("Saudi", "Saudis"),
+    "TR": ("Turk", "Turks"),
+    "PL": ("Pole", "Poles"),
+    "ES": ("Spaniard", "Spaniards"),
+    "DK": ("Dane", "Danes"),
+    "SE": ("Swede", "Swedes"),
+    "FI": ("Finn", "Finns"),
+    "KZ": ("Kazakh", "Kazakhs"),
+    "UZ": ("Uzbek", "Uzbeks"),
+    "AR": ("Argentine", "Argentines", "Argentinian", "Argentinians"),
+}
 INTERNATIONAL_ORGS = (
     "United Nations|UN|U.N.",
     "UN Security Council|U.N. Security Council|Security Council",
@@ -85,8 +100,8 @@ _CODE = re.compile(r"[A-Z]{2,3}")
 
 
 def _plural(demonym: str) -> str | None:
-    """ "German" -> "Germans"; none for "Chinese", "British", "French", "Swiss"."""
-    if demonym.endswith(("ese", "sh", "ch", "ss", "s", "i")):
+    """ "German" -> "Germans", "Israeli" -> "Israelis"; none for "Chinese", "British", "Swiss"."""
+    if demonym.endswith(("ese", "sh", "ch", "ss", "s")):
         return None
     return demonym + "s"
 
@@ -116,10 +131,11 @@ def _country_names() -> dict[str, str]:
     names = {code: name for name, code in _HOME_NATIONS.items()}
     for country in pycountry.countries:
         names[country.alpha_2] = getattr(country, "common_name", None) or country.name
-    for info in CountryInfo.all().values():  # "Russia" for "Russian Federation"
-        code = info.get("ISO", {}).get("alpha2")
-        if code in names and names[code] in (info.get("altSpellings") or []):
-            names[code] = info["name"]
+    for info in CountryInfo.all().values():  # "Russia", "Palestine" for "Palestine, State of"
+        code, name = info.get("ISO", {}).get("alpha2"), info["name"]
+        alternative = names.get(code, "") in (info.get("altSpellings") or [])
+        if code in names and "," not in name and (alternative or "," in names[code]):
+            names[code] = name
     return names
 
 
@@ -145,15 +161,27 @@ def places() -> dict[str, str]:
 
 @cache
 def demonyms() -> dict[str, str]:
-    """Demonym ("German", "Germans") -> alpha-2 code of its country."""
-    names: dict[str, str] = {}
+    """Demonym ("German", "Germans") -> ISO code of its country; a demonym of several
+    countries ("American", "Congolese") belongs to the most populous one."""
+    found: dict[str, tuple[int, str]] = {}
     for info in CountryInfo.all().values():
-        code, demonym = info.get("ISO", {}).get("alpha2"), info.get("demonym")
-        if code and demonym:
-            names.setdefault(demonym, code)
-            if plural := _plural(demonym):
-                names.setdefault(plural, code)
+        # A home nation ("Wales") by its ISO 3166-2 code, any other entry by alpha-2.
+        code = _HOME_NATIONS.get(info["name"]) or info.get("ISO", {}).get("alpha2")
+        population = int(info.get("population") or 0)
+        for demonym in re.split(r"\s*[,/]\s*", info.get("demonym") or ""):
+            for form in filter(None, (demonym, _plural(demonym))):
+                if code in _country_names() and found.get(form, (-1, ""))[0] < population:
+                    found[form] = (population, code)
+    names = {form: code for form, (_, code) in found.items()}
+    for code, aliases in _DEMONYM_ALIASES.items():
+        names.update(dict.fromkeys(aliases, code))
     return names
+
+
+def demonym_country(name: str) -> str | None:
+    """The short English name of the country of demonym ``name`` ("Sudanese" -> "Sudan")."""
+    code = demonyms().get(name)
+    return _country_names().get(code) if code else None
 
 
 @cache
@@ -166,6 +194,7 @@ __all__ = [
     "INTERNATIONAL_ORGS",
     "canonical_country",
     "countries",
+    "demonym_country",
     "demonyms",
     "organisations",
     "places",

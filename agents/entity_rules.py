@@ -61,6 +61,8 @@ _PLACE = frozenset({"GPE", "LOC", "FAC"})
 _NUMERIC = frozenset("DATE TIME PERCENT MONEY QUANTITY ORDINAL CARDINAL".split())
 _NO_TRIM = frozenset({"PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}) | _NUMERIC
 _PROPAGATED = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
+_NAMED = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP"})
+_NOUNS = frozenset({"NOUN", "PROPN"})
 
 
 class _Ent(NamedTuple):
@@ -77,6 +79,12 @@ def list_matcher(nlp: Language) -> PhraseMatcher:
     for kind, names in kinds.items():
         matcher.add(kind, [nlp.make_doc(name) for name in sorted(names)])
     return matcher
+
+
+@cache
+def _listed() -> frozenset[str]:
+    """Every list name: such names are never taken for a person's."""
+    return frozenset(countries()) | set(places()) | set(demonyms()) | set(organisations())
 
 
 def _capitalised(span: Span) -> bool:
@@ -180,8 +188,7 @@ def _context_label(doc: Doc, ent: _Ent) -> _Ent:
         return ent._replace(label="ORG")
     if ent.end < len(doc) and doc[ent.end].text in ORG_WORDS and ent.label in {"ORG", "GPE"}:
         return _Ent(ent.start, ent.end + 1, "ORG")
-    before = doc[ent.start - 1].lower_ if ent.start else ""
-    if before in PERSON_TITLES and ent.label in {"ORG", "GPE", "NORP", "LOC"}:
+    if _titled(doc, ent) and ent.label in {"ORG", "GPE", "NORP", "LOC"}:
         return ent._replace(label="PERSON")
     return ent
 
@@ -204,6 +211,49 @@ def _person_parts(doc: Doc, ents: list[_Ent]) -> list[_Ent]:
         else ent
         for ent in ents
     ]
+
+
+def _titled(doc: Doc, ent: _Ent) -> bool:
+    """A title noun before the name: "Chancellor Scholz", not "to coach Nice"."""
+    before = doc[ent.start - 1] if ent.start else None
+    return before is not None and before.lower_ in PERSON_TITLES and before.pos_ in _NOUNS
+
+
+def _acts(doc: Doc, ent: _Ent) -> bool:
+    """A name the model did not call an ORG as a subject or possessor ("Scholz's aides")."""
+    return ent.label != "ORG" and doc[ent.end - 1].dep_ in {"nsubj", "poss"}
+
+
+def _name_words(doc: Doc, ent: _Ent) -> tuple[str, ...] | None:
+    """The words of a plain one- to three-word name that may be a person's, else None."""
+    words = tuple(t.text for t in doc[ent.start : ent.end])
+    plain = len(words) <= 3 and all(w.isalpha() and w.istitle() for w in words)
+    listed = " ".join(words) in _listed() or words[-1] in _listed()
+    if ent.label not in _NAMED or not plain or listed or not ORG_WORDS.isdisjoint(words):
+        return None
+    return words
+
+
+def _surname_people(doc: Doc, ents: list[_Ent]) -> list[_Ent]:
+    """Mentions of one surname that the model labels inconsistently ("Olaf Scholz" ORG,
+    "Scholz" GPE) are all PERSON when one follows a title, or when there is one full name,
+    without common words ("First Chicago"), and a mention that is no ORG acts."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, ent in enumerate(ents):
+        if words := _name_words(doc, ent):
+            groups[words[-1]].append(i)
+    relabel: set[int] = set()
+    for members in groups.values():
+        group = [ents[i] for i in members]
+        full = [e for e in group if e.end - e.start > 1]
+        if len({doc[e.start].text for e in full}) > 1 or len({e.label for e in group}) < 2:
+            continue
+        if any(_competitor(doc, e) or _scoreline(doc, e) for e in group):  # a sports team
+            continue
+        given = bool(full) and not any(t.is_stop for e in full for t in doc[e.start : e.end - 1])
+        if any(_titled(doc, e) for e in group) or (given and any(_acts(doc, e) for e in group)):
+            relabel.update(members)
+    return [ent._replace(label="PERSON") if i in relabel else ent for i, ent in enumerate(ents)]
 
 
 def _known_names(doc: Doc, ents: Iterable[_Ent]) -> dict[tuple[str, ...], str]:
@@ -251,7 +301,8 @@ def refine_entities(nlp: Language, doc: Doc) -> None:
     ents = [e for e in (_trimmed(piece, label) for piece, label in pieces) if e]
     ents = _apply_lists(nlp, doc, ents)
     ents = _person_parts(doc, [_context_label(doc, ent) for ent in ents])
-    ents += _repeats(doc, ents)
+    ents += [_context_label(doc, ent) for ent in _repeats(doc, ents)]
+    ents = _surname_people(doc, ents)
     spans = [Span(doc, e.start, e.end, label=e.label) for e in ents]
     doc.ents = filter_spans(spans)
 

@@ -7,7 +7,10 @@ acronyms defined in parentheses or spelled by an entity's initials ("ECB" ->
 
 Before tagging, all-caps lines (headlines, datelines) are re-cased (``agents.truecase``);
 after it, ``agents.entity_rules`` corrects the model's spans and labels and a country's
-names share one id ("UK", "U.K.", "Britain" -> ``gpe:united-kingdom``).
+names share one id ("UK", "U.K.", "Britain" -> ``gpe:united-kingdom``). A demonym NORP
+links to its country (``related``: "Sudanese" -> ``gpe:sudan``), and each article's
+entities are ranked by ``agents.salience``. Only the components in ``COMPONENTS`` run,
+the attribute ruler and lemmatizer through ``agents.annotators``.
 
 Texts longer than ``MAX_CHARS`` are tagged up to the last whitespace before the cap: the
 parse and the mentions then cover a prefix of the article text, so every offset still
@@ -26,10 +29,12 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from agents.entity_lists import canonical_country
+from agents.annotators import annotate
+from agents.entity_lists import canonical_country, demonym_country
 from agents.entity_rules import refine_entities
 from agents.language import unsupported
 from agents.nlp import model_info, parse_from_doc
+from agents.salience import ranked
 from agents.truecase import prepared, restored
 from pipeline.records import (
     CleanArticle,
@@ -162,7 +167,8 @@ def _merge_name_parts(groups: _Groups) -> None:
                     index[part].append((key, pos))
 
 
-def _is_acronym(text: str) -> bool:
+def is_acronym(text: str) -> bool:
+    """ "ECB", "U.S.", "SPD": a short word of mostly capitals."""
     capitals = sum(ch.isupper() for ch in text)
     return bool(_ACRONYM.fullmatch(text)) and capitals >= 2 and 2 * capitals >= len(_key(text))
 
@@ -187,7 +193,7 @@ def _merge_acronyms(groups: _Groups, text: str) -> None:
             for initials in _initials(words):
                 expansions[initials].add(key)
     for key, mentions in groups.by_key.items():
-        if key in expansions and _is_acronym(mentions[0].text):
+        if key in expansions and is_acronym(mentions[0].text):
             groups.join_unique(key, expansions[key])
 
 
@@ -195,6 +201,14 @@ def _slug(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
     return slug or "x-" + hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:10]
+
+
+def _related(label: str, forms: Iterable[str]) -> str | None:
+    """The id of the country of a demonym NORP ("Sudanese" -> "gpe:sudan")."""
+    if label != "NORP":
+        return None
+    country = next(filter(None, map(demonym_country, forms)), None)
+    return f"gpe:{_slug(country)}" if country else None
 
 
 def _entity(mentions: list[_Mention], person: bool) -> Entity:
@@ -210,6 +224,8 @@ def _entity(mentions: list[_Mention], person: bool) -> Entity:
         label=label,
         count=len(mentions),
         mentions=[Mention(start=m.start, end=m.end, text=m.text) for m in mentions],
+        first_offset=mentions[0].start,
+        related=_related(label, [name, *forms]),
     )
 
 
@@ -236,15 +252,14 @@ def nlp_input(text: str) -> str:
 def tag_articles(
     nlp: Language, articles: Sequence[CleanArticle], batch_size: int = 32
 ) -> list[TaggedArticle]:
-    """Entities and parse of each article, in order, from one ``nlp.pipe`` pass.
+    """Entities (most salient first) and parse of each article, in order, from one pass.
 
     Articles in a language the English model cannot read are not parsed: they get no
     entities, an empty parse and ``skipped`` entries for this stage and the claims stage.
     """
-    disable = [name for name in nlp.pipe_names if name not in COMPONENTS]
     readable = [i for i, a in enumerate(articles) if not unsupported(a.language)]
     texts = [nlp_input(articles[i].text) for i in readable]
-    docs = nlp.pipe((prepared(nlp, text) for text in texts), batch_size=batch_size, disable=disable)
+    docs = annotate(nlp, (prepared(nlp, text) for text in texts), COMPONENTS, batch_size)
     model = model_info(nlp)
     tagged = [_skipped(article, model) for article in articles]
     for i, text, doc in zip(readable, texts, docs, strict=True):
@@ -252,7 +267,7 @@ def tag_articles(
         final = restored(doc, text)
         tagged[i] = TaggedArticle(
             article=articles[i],
-            entities=entities_from_doc(final),
+            entities=ranked(entities_from_doc(final), articles[i].title, len(articles[i].text)),
             parse=parse_from_doc(final),
             model=model,
         )
@@ -268,4 +283,12 @@ def _skipped(article: CleanArticle, model: ModelInfo) -> TaggedArticle:
     return TaggedArticle(article=article, entities=[], parse=empty, model=model, skipped=skips)
 
 
-__all__ = ["COMPONENTS", "LABELS", "MAX_CHARS", "entities_from_doc", "nlp_input", "tag_articles"]
+__all__ = [
+    "COMPONENTS",
+    "LABELS",
+    "MAX_CHARS",
+    "entities_from_doc",
+    "is_acronym",
+    "nlp_input",
+    "tag_articles",
+]

@@ -143,11 +143,29 @@ class Mention(Record):
 
 
 class Entity(Record):
+    """One entity of an article with all its mentions; lists of entities are ordered by
+    descending ``salience`` (ties: first mention first)."""
+
     id: str = Field(description="Stable id: normalised label and name, e.g. 'gpe:germany'.")
     name: str = Field(description="Canonical name: the longest proper form in the article.")
     label: str = Field(description="spaCy/OntoNotes label: PERSON, ORG, GPE, NORP, ...")
     count: int
     mentions: list[Mention]
+    first_offset: int = Field(
+        default=0, ge=0, description="Character offset of the first mention in the text."
+    )
+    in_title: bool = Field(default=False, description="Whether the article title names it.")
+    salience: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="0.4 x log(1 + count) / log(1 + the article's highest count)"
+        " + 0.3 x (1 - first_offset / text length) + 0.3 if in_title.",
+    )
+    related: str | None = Field(
+        default=None,
+        description="For a NORP demonym ('Sudanese'), the id of its country ('gpe:sudan').",
+    )
 
 
 class Parse(Record):

@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 from spacy.language import Language
 
-from agents.entity_lists import canonical_country, countries, demonyms, organisations, places
+from agents.entity_lists import (
+    canonical_country,
+    countries,
+    demonym_country,
+    demonyms,
+    organisations,
+    places,
+)
 from agents.entity_rules import refine_entities
 from agents.tag import tag_articles
 from agents.truecase import prepared, restored, truecased_words
@@ -41,6 +48,39 @@ def test_lists_from_packages() -> None:
     assert places()["Berlin"] == "DE" and demonyms()["Germans"] == "DE"
     assert "Chineses" not in demonyms() and demonyms()["Chinese"] == "CN"
     assert organisations()["NATO"] == "North Atlantic Treaty Organization"
+
+
+@pytest.mark.parametrize(
+    ("demonym", "country"),
+    [
+        ("Sudanese", "Sudan"),
+        ("Ukrainians", "Ukraine"),
+        ("Israelis", "Israel"),
+        ("Americans", "United States"),  # not the Northern Mariana Islands, also "American"
+        ("Congolese", "Democratic Republic of the Congo"),
+        ("Serbian", "Serbia"),  # not the former Serbia and Montenegro
+        ("Welsh", "Wales"),
+        ("Palestinian", "Palestine"),
+        ("Saudis", "Saudi Arabia"),
+    ],
+)
+def test_demonym_country(demonym: str, country: str) -> None:
+    assert demonym_country(demonym) == country
+    assert demonym_country("Muslims") is None
+
+
+def test_demonym_links_to_its_country(nlp: Language) -> None:
+    text = (
+        "Sudanese officials said dozens were killed in El Fasher. Ukrainian drones struck a "
+        "refinery overnight, and Germans vote on Sunday. Republicans in Congress objected."
+    )
+    (tagged,) = tag_articles(nlp, [article(text)])
+    related = {e.id: e.related for e in tagged.entities if e.label == "NORP"}
+    assert related["norp:sudanese"] == "gpe:sudan"
+    assert related["norp:ukrainian"] == "gpe:ukraine"
+    assert related["norp:germans"] == "gpe:germany"
+    assert related.get("norp:republicans") is None
+    assert all(e.related is None for e in tagged.entities if e.label != "NORP")
 
 
 @pytest.mark.parametrize(
@@ -112,6 +152,38 @@ def test_title_cut_from_person(nlp: Language) -> None:
 def test_name_part_of_person_is_person(nlp: Language) -> None:
     text = "Barzani 's forces took Arbil. Massoud Barzani said the KDP would not withdraw."
     assert ents(nlp, text)[0] == ("Barzani", "PERSON")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Olaf Scholz said on Tuesday that Germany would send more air defence systems to "
+        "Ukraine. Scholz told reporters in Berlin that the decision had been agreed with allies.",
+        "Olaf Scholz faces a confidence vote. Scholz's coalition collapsed last week after he "
+        "fired Finance Minister Christian Lindner. Lindner said Scholz had forced the break.",
+        "Chancellor Scholz defended his record. Friedrich Merz, the opposition leader, said "
+        "Scholz had failed. Merz wants elections in January.",
+    ],
+)
+def test_inconsistently_labelled_surname_is_one_person(nlp: Language, text: str) -> None:
+    (tagged,) = tag_articles(nlp, [article(text)])
+    scholz = [e for e in tagged.entities if "Scholz" in e.name]
+    assert len(scholz) == 1 and scholz[0].label == "PERSON"
+    assert scholz[0].count == text.count("Scholz")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Baratelli will coach Nice next season. Nice finished fifth last year, Nice said.",
+        "First Chicago raised its prime rate. Chicago said earnings rose, and First Chicago "
+        "shares gained.",
+        "Inter Milan beat Roma 2-1. Milan said the stadium would be rebuilt.",
+        "Carrier will move 1,400 jobs to Mexico. Carrier has said it will keep its plant.",
+    ],
+)
+def test_teams_companies_and_places_stay_apart_from_people(nlp: Language, text: str) -> None:
+    assert not [e for e in ents(nlp, text) if e[1] == "PERSON" and e[0] != "Baratelli"]
 
 
 def test_country_names_share_one_id(nlp: Language) -> None:

@@ -192,10 +192,11 @@ def bodies(shared_data: Path) -> list[CleanArticle]:
 
 
 def check_tagged(text: str, entities: list[Entity]) -> None:
-    starts = [e.mentions[0].start for e in entities]
-    assert starts == sorted(starts)
+    ranks = [(-e.salience, e.first_offset) for e in entities]
+    assert ranks == sorted(ranks)
     for entity in entities:
         assert entity.label in LABELS and entity.count == len(entity.mentions)
+        assert entity.first_offset == entity.mentions[0].start and 0 <= entity.salience <= 1
         assert re.fullmatch(rf"{entity.label.lower()}:[a-z0-9]+(-[a-z0-9]+)*", entity.id)
         assert [m.start for m in entity.mentions] == sorted(m.start for m in entity.mentions)
         for mention in entity.mentions:
