@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 
+from agents.aliases import apply_aliases, learned_aliases
 from agents.claims import extract_claims
 from agents.nlp import doc_from_parse
 from pipeline.records import (
@@ -57,8 +58,20 @@ def assemble_event(tagged: TaggedArticle, claims: Sequence[Claim], version: str)
     )
 
 
-def finish(tagged: TaggedArticle, version: str) -> Event:
-    """Claims over the shared parse, then the event: the last stage of the pipeline."""
+def finish(
+    tagged: TaggedArticle, version: str, aliases: MutableMapping[str, str] | None = None
+) -> Event:
+    """Claims over the shared parse, then the event: the last stage of the pipeline.
+
+    With ``aliases`` (``agents.aliases``: acronym key -> entity id, from earlier articles),
+    an entity named only by a known acronym takes the known id, and the acronyms this
+    article expands are recorded for later ones.
+    """
+    if aliases is not None:
+        tagged = apply_aliases(tagged, aliases)
+        for key, entity_id in learned_aliases(tagged).items():
+            if aliases.get(key) != entity_id:
+                aliases[key] = entity_id
     skip = any(s.stage == "claims" for s in tagged.skipped)
     claims = [] if skip else extract_claims(doc_from_parse(tagged.parse), tagged.entities)
     return assemble_event(tagged, claims, version)

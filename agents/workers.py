@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from functools import partial
 
 import faust
 from faust.types import EventT
@@ -30,7 +30,8 @@ from pipeline.records import (
     TaggedArticle,
 )
 from pipeline.settings import Settings
-from pipeline.topics import STORIES_TABLE
+from pipeline.tables import TextTable, global_table
+from pipeline.topics import ALIASES_TABLE, STORIES_TABLE
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,9 @@ class Output:
 Stage = Callable[[bytes], Output]
 
 
-def claims_stage(value: bytes) -> Output:
+def claims_stage(value: bytes, aliases: MutableMapping[str, str]) -> Output:
     """The event, with routing headers, and one message per claim keyed by claimant."""
-    event = finish(TaggedArticle.from_json(value), __version__)
+    event = finish(TaggedArticle.from_json(value), __version__, aliases)
     headers = {
         "content-type": b"application/json",
         "schema-version": str(event.schema_version).encode(),
@@ -56,21 +57,6 @@ def claims_stage(value: bytes) -> Output:
     }
     claims = [(m.claimant_key.encode(), m.to_json()) for m in claim_messages(event)]
     return Output(event.to_json(), headers, claims)
-
-
-def stories_table(app: faust.App) -> MutableMapping[bytes, bytes]:
-    """The duplicate index of ``agents.stories``, shared by every worker: a global table of
-    one partition written through Kafka's partitioner (Faust's advice for global tables used
-    by several instances)."""
-    table = app.GlobalTable(
-        STORIES_TABLE,
-        key_type=bytes,
-        value_type=bytes,
-        partitions=1,
-        recovery_buffer_size=1,
-        use_partitioner=True,
-    )
-    return cast(MutableMapping[bytes, bytes], table)
 
 
 class Stages:
@@ -82,7 +68,8 @@ class Stages:
         names = ("raw", "pages", "clean", "tagged", "events", "claims", "deadletter")
         topic = {name: app.topic(settings.topic(name)) for name in names}
         self.deadletters = topic["deadletter"]
-        self.stories = stories_table(app)
+        self.stories = global_table(app, STORIES_TABLE)
+        aliases = TextTable(global_table(app, ALIASES_TABLE))
         app.timer(3600.0)(self._forget_stories)
         if settings.fulltext:
             self.pages = PageFetcher(settings)
@@ -93,7 +80,9 @@ class Stages:
         inputs = app.topic(settings.topic("raw"), settings.topic("pages"))
         app.agent(inputs, name="clean")(self._clean(topic["clean"]))
         app.agent(topic["clean"], name="tag")(self._tag(topic["tagged"]))
-        claims = self._map("claims", claims_stage, topic["events"], side=topic["claims"])
+        claims = self._map(
+            "claims", partial(claims_stage, aliases=aliases), topic["events"], side=topic["claims"]
+        )
         app.agent(topic["tagged"], name="claims")(claims)
 
     async def fail(self, event: EventT, stage: str, error: ErrorInfo) -> None:

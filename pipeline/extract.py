@@ -145,12 +145,14 @@ def with_stories(articles: Iterable[CleanArticle]) -> Iterator[CleanArticle]:
 
 
 def enrich(nlp: Language, articles: Iterable[CleanArticle]) -> Iterator[Event]:
-    """Events for ``articles`` in order, tagged in batches with one ``nlp.pipe`` pass each."""
+    """Events for ``articles`` in order, tagged in batches with one ``nlp.pipe`` pass each;
+    acronyms one article expands are known to the later ones (an alias table of this run)."""
+    aliases: dict[str, str] = {}
     batch: list[CleanArticle] = []
     for article in articles:
         batch.append(article)
         if len(batch) == BATCH:
-            yield from (finish(t, __version__) for t in tag_articles(nlp, batch))
+            yield from (finish(t, __version__, aliases) for t in tag_articles(nlp, batch))
             batch = []
     if batch:
-        yield from (finish(t, __version__) for t in tag_articles(nlp, batch))
+        yield from (finish(t, __version__, aliases) for t in tag_articles(nlp, batch))

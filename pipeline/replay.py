@@ -2,7 +2,8 @@
 
 Replaying raw messages reads ``news.pages`` too, as the worker does: an item that had its page
 fetched is enriched from the page kept there, never fetched again. Duplicate detection needs
-the live index, so replayed events carry no ``story_id``/``duplicate_of``.
+the live index, so replayed events carry no ``story_id``/``duplicate_of``; entity aliases are
+read from the workers' alias table when the replay starts.
 
 It reads without a consumer group (assigned partitions, nothing committed), so it never
 touches the live workers' group, and stops at the end offsets seen when it started unless
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -32,8 +33,9 @@ from pipeline.nlp_pool import tag_payloads
 from pipeline.poller.emit import producer
 from pipeline.records import ErrorInfo, PipelineInfo, SourceRef, TaggedArticle
 from pipeline.settings import Settings
+from pipeline.tables import read_table
 from pipeline.tail import Message, Start, TopicReader, millis
-from pipeline.topics import ensure_topics
+from pipeline.topics import ALIASES_TABLE, ensure_topics
 
 Kind = Literal["raw", "clean"]
 Bound = int | datetime | None
@@ -92,8 +94,14 @@ def before_stop(record: Message, stop: Bound) -> bool:
     return True
 
 
-def enrich_records(records: Sequence[Message], kind: Kind, settings: Settings) -> list[Output]:
-    """The events and dead letters of ``records``: the worker's stages, run in process."""
+def enrich_records(
+    records: Sequence[Message],
+    kind: Kind,
+    settings: Settings,
+    aliases: MutableMapping[str, str] | None = None,
+) -> list[Output]:
+    """The events and dead letters of ``records``: the worker's stages, run in process
+    (``aliases``: the entity aliases to use and extend, as the worker's table)."""
     outputs: list[Output] = []
     limit = settings.max_message_bytes
 
@@ -135,7 +143,8 @@ def enrich_records(records: Sequence[Message], kind: Kind, settings: Settings) -
             fail(record, "tag", error_info(exc), value)
             continue
         try:
-            event = finish(TaggedArticle.from_json(outcome.value), __version__).to_json()
+            tagged = TaggedArticle.from_json(outcome.value)
+            event = finish(tagged, __version__, aliases).to_json()
             outputs.append(("events", record.key, check_size(event, limit)))
         except Exception as exc:  # noqa: BLE001 - every failure is dead-lettered
             fail(record, "claims", error_info(exc), outcome.value)
@@ -201,6 +210,7 @@ async def replay(
     """Run ``plan``, counting into ``summary``; ``on_total`` gets the backlog seen at start."""
     await ensure_topics(bootstrap, settings, extra=[plan.target])
     await asyncio.to_thread(shared_model, settings.model)
+    aliases = await read_table(bootstrap, settings, ALIASES_TABLE)  # as the workers know them
     reader = TopicReader(bootstrap, list(plan.sources), settings)
     client = producer(bootstrap, settings)
     await reader.start(at=plan.start)
@@ -212,7 +222,9 @@ async def replay(
             for at in range(0, len(batch), size):
                 chunk = batch[at : at + size]
                 wanted = [r for r in chunk if before_stop(r, plan.stop)]
-                outputs = await asyncio.to_thread(enrich_records, wanted, plan.kind, settings)
+                outputs = await asyncio.to_thread(
+                    enrich_records, wanted, plan.kind, settings, aliases
+                )
                 for kind, key, value in outputs:
                     topic = plan.target if kind == "events" else settings.topic("deadletter")
                     await client.send(topic, value, key=key)

@@ -19,11 +19,18 @@ TOPIC_NAMES: tuple[str, ...] = tuple(TOPIC_RECORDS)
 COMPACTED: frozenset[str] = frozenset({"feeds"})
 STORIES_TABLE = "stories"
 """The worker's global table of duplicate candidates (``agents.stories``), one partition."""
+ALIASES_TABLE = "aliases"
+"""The worker's global table of entity aliases (``agents.aliases``), one partition."""
+
+
+def table_topic(settings: Settings, table: str) -> str:
+    """Faust's name of a table's changelog topic."""
+    return f"{settings.app_id}-{table}-changelog"
 
 
 def table_topics(settings: Settings) -> dict[str, int]:
-    """Changelog topics of the worker's tables, with their partition counts (Faust's names)."""
-    return {f"{settings.app_id}-{STORIES_TABLE}-changelog": 1}
+    """Changelog topics of the worker's tables, with their partition counts."""
+    return {table_topic(settings, name): 1 for name in (STORIES_TABLE, ALIASES_TABLE)}
 
 
 def topic_names(settings: Settings) -> list[str]:

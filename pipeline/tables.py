@@ -1,0 +1,68 @@
+"""The worker's global tables: state every worker shares, kept in one-partition changelogs.
+
+A Faust global table is read in full by every worker and recovered from its changelog on
+restart; one partition written through Kafka's partitioner is Faust's advice for global tables
+used by several instances. Values are raw bytes; ``TextTable`` shows one as ``str -> str``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+from typing import cast
+
+import faust
+
+from pipeline.settings import Settings
+from pipeline.tail import TopicReader
+from pipeline.topics import table_topic
+
+
+def global_table(app: faust.App, name: str) -> MutableMapping[bytes, bytes]:
+    table = app.GlobalTable(
+        name,
+        key_type=bytes,
+        value_type=bytes,
+        partitions=1,
+        recovery_buffer_size=1,
+        use_partitioner=True,
+    )
+    return cast(MutableMapping[bytes, bytes], table)
+
+
+class TextTable(MutableMapping[str, str]):
+    """A bytes table seen as UTF-8 text keys and values."""
+
+    def __init__(self, table: MutableMapping[bytes, bytes]) -> None:
+        self.table = table
+
+    def __getitem__(self, key: str) -> str:
+        return self.table[key.encode()].decode()
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self.table[key.encode()] = value.encode()
+
+    def __delitem__(self, key: str) -> None:
+        del self.table[key.encode()]
+
+    def __iter__(self) -> Iterator[str]:
+        return (key.decode() for key in self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+async def read_table(bootstrap: str, settings: Settings, name: str) -> dict[str, str]:
+    """A table's current content, read from its changelog (for processes outside the worker)."""
+    reader = TopicReader(bootstrap, [table_topic(settings, name)], settings)
+    await reader.start(from_beginning=True)
+    content: dict[str, str] = {}
+    try:
+        async for record in reader.until_end():
+            key = (record.key or b"").decode()
+            if record.value is None:
+                content.pop(key, None)
+            else:
+                content[key] = record.value.decode()
+        return content
+    finally:
+        await reader.stop()
