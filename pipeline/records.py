@@ -210,8 +210,22 @@ class TextSpan(Record):
 
 
 class Claimant(TextSpan):
-    entity_id: str | None = None
+    entity_id: str | None = Field(
+        default=None,
+        description="The entity the claimant is or refers to: a name in the phrase, else the "
+        "earlier person or organisation a pronoun or description ('the senator') points back to.",
+    )
     anonymous: bool = False
+    affiliation: str | None = Field(
+        default=None,
+        description="For an anonymous claimant, the body it speaks for when stated: "
+        "'a Treasury official' -> 'Treasury'; null for 'a person familiar with the talks'.",
+    )
+    via: str | None = Field(
+        default=None,
+        description="The medium when stated: 'told Reuters' -> 'Reuters', 'in a statement' -> "
+        "'statement', 'wrote on X' -> 'X', 'in an interview with CNN' -> 'CNN'.",
+    )
 
 
 class Cue(TextSpan):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ TOKEN = re.compile(r"\w+|[^\w\s]")
 Units = frozenset[int]
 
 
-def _units(tokens: list[tuple[int, int]], spans: list[list[int]]) -> Units:
+def _units(tokens: list[tuple[int, int]], spans: Sequence[Sequence[int]]) -> Units:
     """Indices of the tokens that the character spans touch (as score_claims.py counts)."""
     return frozenset(i for i, (s, e) in enumerate(tokens) for a, b in spans if s < b and a < e)
 

@@ -322,8 +322,11 @@ def test_other_cues(nlp: Language) -> None:
         ),
         ("He went on to say that the system is rigged.", "went on to say", "say"),
         ("The senator called for an investigation into the leak.", "called for", "call for"),
-        ("The company said in a statement that it would cut 500 jobs.", "said in a statement",
-         "say"),
+        (
+            "The company said in a statement that it would cut 500 jobs.",
+            "said in a statement",
+            "say",
+        ),
         ("The minister said: “Nothing has changed.”", "said:", "say"),
     ],
 )
@@ -393,8 +396,10 @@ def test_continued_with_a_quotation(nlp: Language) -> None:
 @pytest.mark.parametrize(
     ("text", "content"),
     [
-        ("Clinton praised the president’s executive actions on guns.",
-         "the president’s executive actions on guns"),
+        (
+            "Clinton praised the president’s executive actions on guns.",
+            "the president’s executive actions on guns",
+        ),
         ("The senator denounced the decision as a betrayal.", "the decision as a betrayal"),
         ("Polls show Trump leading in New Hampshire.", "Trump leading in New Hampshire"),
     ],
@@ -455,3 +460,74 @@ def test_nominal_cue_with_speaker_and_that_clause(nlp: Language) -> None:
     # No speaker, or a noun that is no speech act: no claim.
     assert claims_of(nlp, "The idea that he would win was absurd.") == []
     assert claims_of(nlp, "The claim that he would win was absurd.") == []
+
+
+def test_signed_quotation_dash_cue(nlp: Language) -> None:
+    # Article page (Slate on John M. Ford): a quotation signed after a dash.
+    text = (
+        "“Had he taken The Dragon Waiting and written a sequence of five books based in that "
+        "world, with that power, he would’ve been George R.R. Martin.” — Neil Gaiman\n\n"
+        "But the novels were only the beginning."
+    )
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text, c.quote) == ("Neil Gaiman", "—", "direct")
+    assert c.content.text.startswith("Had he taken The Dragon Waiting")
+    assert c.content.text.endswith("George R.R. Martin.")
+    # A dash before a clause is no signature (The Week feed).
+    text = (
+        "“This is not a case of life imitating art” – Robbie has been married to producer Tom "
+        "Ackerley since 2016, and they had their first child in 2024."
+    )
+    assert [c.cue.text for c in claims_of(nlp, text)] == []
+
+
+def test_typewriter_quotation_marks(nlp: Language) -> None:
+    # Time feed sentence, typed with the LDC/NYT typewriter marks ('' ... '').
+    text = (
+        "''It’s almost like the genie’s out of the bottle with the internet,'' Wells said on CNN."
+    )
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.quote) == ("Wells", "direct")
+    assert c.content.text == "It’s almost like the genie’s out of the bottle with the internet"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "content"),
+    [
+        (  # Guardian feed: the parse hangs the clause on "clear"
+            "There’s often little, if any coordination between Whitehall and town halls – "
+            "pooling resources and expertise to develop a national flood management plan, for "
+            "instance – because the government has made clear it doesn’t like planning.",
+            "has made clear",
+            "it doesn’t like planning",
+        ),
+        (  # Time feed
+            "Republican state lawmakers across the country have expressed concern with the "
+            "executive order, and have signaled their intention to uphold state AI laws.",
+            "have expressed concern with",
+            "the executive order",
+        ),
+    ],
+)
+def test_light_verb_cues(nlp: Language, text: str, cue: str, content: str) -> None:
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.cue.text, c.content.text) == (cue, content)
+
+
+def test_pointed_to(nlp: Language) -> None:
+    # Time feed.
+    text = (
+        "Responding to the question of whether AI can make us better humans, Kay "
+        "Firth-Butterfield, CEO of the Good Tech Advisory, pointed to ways we can make AI a "
+        "better tool for humans."
+    )
+    c = [c for c in claims_of(nlp, text) if c.cue.lemma == "point to"][0]
+    assert_offsets(text, c)
+    assert (c.cue.text, c.content.text) == (
+        "pointed to",
+        "ways we can make AI a better tool for humans",
+    )
+    assert c.claimant.text == "Kay Firth-Butterfield, CEO of the Good Tech Advisory"

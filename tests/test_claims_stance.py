@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from agents.claims import extract_claims
 from pipeline.records import Entity, Mention
@@ -178,9 +179,7 @@ def test_entity_prefers_mention_on_the_head() -> None:
     assert c.claimant.anonymous  # the spokesman himself is unnamed
 
 
-def nlp_free_vocab() -> object:
-    from spacy.vocab import Vocab
-
+def nlp_free_vocab() -> Vocab:
     return Vocab()
 
 
@@ -222,3 +221,23 @@ def test_unnamed_members_of_a_group(nlp: Language, text: str, anonymous: bool) -
 def test_rebuttals_are_denials(nlp: Language, text: str, cue: str, content: str) -> None:
     c = only(nlp, text)
     assert (c.cue.text, c.content.text, c.stance) == (cue, content, "deny")
+
+
+def test_quoted_reply_opening_with_no_is_a_denial(nlp: Language) -> None:
+    c = only(nlp, "“No, you’re not going to be able to do it,” Trump said.")
+    assert (c.stance, c.quote) == ("deny", "direct")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Mail Online feed.
+        "The Government has declined to say how many ex-translators who risked their lives "
+        "beside UK troops were airlifted.",
+        # Constructed: curly "n’t" negates like "n't"; a cue under "refused to" is withheld.
+        "The company isn’t saying whether it will appeal the ruling.",
+        "The senator pointedly refused to endorse the nominee.",
+    ],
+)
+def test_withholding_is_noncommittal(nlp: Language, text: str) -> None:
+    assert only(nlp, text).stance == "noncommittal"

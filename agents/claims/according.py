@@ -50,11 +50,17 @@ class PrepositionalCues:
         if low == "according" and nxt < len(self.doc) and self.doc[nxt].text.lower() == "to":
             pobj = _pobj(self.doc[nxt], tok)
             return (self.doc[nxt], pobj) if pobj is not None else None
-        if low == "in" and tok.dep_ == "prep" and tok.i < tok.head.i:
-            # Fronted: "In a CNN poll, 50 percent chose Clinton" ("leads in polls" is no cue).
+        if low == "in" and tok.dep_ == "prep":
+            # "In a CNN poll, 50 percent chose Clinton", "Cruz had 38 percent in a Fox poll";
+            # not "leads in polls", whose poll is no particular one.
             pobj = _pobj(tok)
             if pobj is not None and pobj.lemma_.lower() in POLL_NOUNS:
-                return tok, pobj
+                particular = pobj.tag_ == "NN" and any(
+                    c.dep_ in ("poss", "compound") or c.lower_ in ("a", "an", "this")
+                    for c in pobj.children
+                )
+                if tok.i < tok.head.i or particular:
+                    return tok, pobj
         return None
 
     def claim(self, tok: Token, last: Token, pobj: Token) -> Claim | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from agents.claims.lexicon import (
+    AFFILIATION_PREPS,
     ANONYMITY_MARKERS,
     ANONYMOUS_HEADS,
     COLLECTIVE_HEADS,
@@ -72,6 +73,34 @@ def _subject_phrase(doc: Doc, verb: Token, subj: Token, local: bool) -> Claimant
     return phrase(doc, trim(doc, a, b), subj, local)
 
 
+def asyndetic(verb: Token) -> bool:
+    """A reporting clause the parse coordinated with the clause it reports, without a
+    conjunction: "Sanders remains committed, his top aide told The Huffington Post"."""
+    head = verb.head
+    if verb.dep_ != "conj" or verb.i < head.i:
+        return False
+    if any(c.dep_ == "cc" and head.i < c.i < verb.i for c in head.children):
+        return False
+    first = verb.left_edge.i
+    return first > 0 and verb.doc[first - 1].text in (",", "”", '"', "''")
+
+
+def stray_subject(verb: Token) -> Token | None:
+    """The subject of an asyndetic reporting clause that the parse hung on the reported
+    clause's verb ("“...,” Ramos, 58, told AFP"): the noun right before the cue."""
+    head = verb.head
+    if verb.dep_ != "conj" or verb.i < head.i or subject_child(verb) is not None:
+        return None
+    if any(c.dep_ == "cc" and head.i < c.i < verb.i for c in head.children):
+        return None
+    before = [c for c in head.children if c.i < verb.i and c.dep_ not in ("punct", "cc")]
+    last = before[-1] if before else None
+    if last is None or last.pos_ not in ("PROPN", "NOUN") or last.dep_ in SUBJECT_DEPS:
+        return None
+    between = range(last.right_edge.i + 1, verb.left_edge.i)
+    return last if all(verb.doc[i].is_punct for i in between) else None
+
+
 def find_claimant(doc: Doc, verb: Token) -> ClaimantPhrase | None:
     """The phrase that did the saying: the cue's subject, inherited where English omits it.
 
@@ -79,6 +108,9 @@ def find_claimant(doc: Doc, verb: Token) -> ClaimantPhrase | None:
     catenative verbs ("went on to say"), "responded by saying" and a participle modifying a
     noun ("issued a statement saying"); passives count only with a ``by`` agent.
     """
+    stray = stray_subject(verb)
+    if stray is not None:
+        return phrase(doc, trim(doc, stray.left_edge.i, stray.right_edge.i), stray, True)
     cur = verb
     for depth in range(4):
         subj = subject_child(cur)
@@ -103,6 +135,11 @@ def find_claimant(doc: Doc, verb: Token) -> ClaimantPhrase | None:
             # "The ministry issued a statement saying ..." -> the ministry.
             if parent.dep_ == "dobj" and subject_child(parent.head) is not None:
                 cur = parent.head
+                continue
+            # "Swift posted on Twitter accusing ...": the poster, not the platform.
+            holder = parent.head.head
+            if parent.dep_ == "pobj" and holder.pos_ == "VERB" and subject_child(holder):
+                cur = holder
                 continue
             return phrase(doc, np_range(doc, parent, exclude=cur), parent, False)
         else:
@@ -130,6 +167,15 @@ def is_anonymous(head: Token) -> bool:
         if c.dep_ == "det" and c.text.lower() in DEFINITE_DETS:
             return False
     return True
+
+
+def _bare(tok: Token) -> str:
+    """The words of ``tok``'s phrase up to ``tok``, without determiners ("the NYAG" -> "NYAG")."""
+    doc = tok.doc
+    a = tok.left_edge.i
+    while a < tok.i and doc[a].dep_ in ("det", "poss", "case", "amod", "advmod"):
+        a += 1
+    return doc[a : tok.i + 1].text
 
 
 def _unnamed_group(head: Token) -> bool:
@@ -160,18 +206,51 @@ class EntityLinker:
         """Characters [start, end) hold a mention of an entity with one of ``labels``."""
         return any(m[3] in labels for m in self._mentions_in(start, end))
 
-    def claimant(self, c: ClaimantPhrase) -> Claimant:
+    def _named_at(self, tok: Token) -> str | None:
+        """The text of a named mention covering ``tok``, without a leading "the"."""
+        for m in self._mentions_in(tok.idx, tok_end(tok)):
+            if m[3] in NAMED_LABELS:
+                name = self.text[m[0] : m[1]]
+                return name[4:] if name[:4].lower() == "the " else name
+        return None
+
+    def affiliation(self, head: Token) -> str | None:
+        """The body an unnamed source speaks for: "a Treasury official" -> "Treasury", "a
+        senior EU official" -> "EU", "an official at the Pentagon" -> "Pentagon", "a senior
+        administration official" -> "administration"; None for "a person familiar with"."""
+        if head.lemma_.lower() in ANONYMOUS_HEADS:
+            return None
+        for c in head.lefts:
+            if c.dep_ in ("compound", "amod", "nmod"):
+                named = self._named_at(c)
+                if named is not None:
+                    return named
+                if c.dep_ == "compound" and c.pos_ in ("NOUN", "PROPN"):
+                    return _bare(c)
+        for prep in head.rights:
+            if prep.dep_ == "prep" and prep.text.lower() in AFFILIATION_PREPS:
+                for obj in prep.children:
+                    if obj.dep_ == "pobj" and obj.pos_ == "PROPN":
+                        return self._named_at(obj) or _bare(obj)
+        return None
+
+    def claimant(self, c: ClaimantPhrase, via: str | None = None) -> Claimant:
         """The record of ``c``: a mention on its head wins, else a named one in the phrase."""
         found = self._mentions_in(c.start, c.end)
         hs, he = c.head.idx, tok_end(c.head)
         on_head = [m for m in found if m[0] < he and m[1] > hs]
-        named = [m for m in found if m[3] in NAMED_LABELS]
+        # A name that only modifies the head is not the claimant: "the Republican candidate".
+        named = [m for m in found if m[3] in NAMED_LABELS and m[3] != "NORP"]
         linked = on_head or named
+        anonymous = _unnamed_group(c.head) or (
+            not any(m[3] in NAMED_LABELS for m in on_head) and is_anonymous(c.head)
+        )
         return Claimant(
             text=self.text[c.start : c.end],
             start=c.start,
             end=c.end,
             entity_id=linked[0][2] if linked else None,
-            anonymous=_unnamed_group(c.head)
-            or (not any(m[3] in NAMED_LABELS for m in on_head) and is_anonymous(c.head)),
+            anonymous=anonymous,
+            affiliation=self.affiliation(c.head) if anonymous else None,
+            via=via,
         )

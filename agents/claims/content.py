@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from agents.claims.claimants import subject_child
+from agents.claims.claimants import asyndetic, stray_subject, subject_child
 from agents.claims.lexicon import (
+    ANSWER_WORDS,
     CLAUSE_DEPS,
     CUE_PREPS,
     NEGATED_ONLY_VERBS,
     NP_OBJECT_VERBS,
     OBJECT_PREP_VERBS,
     PREP_CONTENT_VERBS,
+    PREP_ONLY_VERBS,
     PROPOSITION_NOUNS,
     PROPOSITION_OBJECT_VERBS,
     WITHHOLD_VERBS,
 )
+from agents.claims.light import light_content
 from agents.claims.quotes import QuoteIndex
 from agents.claims.spans import Piece, clause_minus, piece, subtree_piece
 
@@ -122,11 +125,14 @@ def _interrupted_clause(doc: Doc, quotes: QuoteIndex, verb: Token) -> Found:
     as_clause = verb.dep_ == "advcl" and any(
         c.dep_ == "mark" and c.text.lower() == "as" for c in verb.children
     )
-    if not (verb.dep_ in ("parataxis", "ccomp") or as_clause) or head.i == verb.i:
+    stray = stray_subject(verb)
+    aside = stray is not None or asyndetic(verb)
+    if not (verb.dep_ in ("parataxis", "ccomp") or as_clause or aside) or head.i == verb.i:
         return NOTHING
     if head.pos_ not in ("VERB", "AUX") or quotes.inside(head):
         return NOTHING
-    pieces = clause_minus(doc, head, verb.left_edge.i, verb.right_edge.i)
+    start = min(verb.left_edge.i, stray.left_edge.i) if stray is not None else verb.left_edge.i
+    pieces = clause_minus(doc, head, start, verb.right_edge.i)
     return (pieces, head) if pieces else NOTHING
 
 
@@ -137,6 +143,14 @@ def clause_content(doc: Doc, quotes: QuoteIndex, verb: Token, lemma: str) -> Fou
     preposition for "accused X of Y", a predicate for "called X Y") or a prepositional phrase
     ("warned of"); else the clause a parenthetical reporting clause interrupts, minus itself.
     """
+    if lemma in PREP_ONLY_VERBS:
+        preps = [
+            c for c in verb.children if c.dep_ == "prep" and c.text.lower() in CUE_PREPS[lemma]
+        ]
+        return (_prep_object(doc, verb, lemma, preps[0]), preps[0]) if preps else NOTHING
+    light = light_content(doc, verb)
+    if light is not None:
+        return light
     comp = _complement(verb, lemma)
     if comp is not None and _for_mark(comp) is not None:
         p = piece(doc, comp.left_edge.i + 1, comp.right_edge.i)
@@ -144,6 +158,10 @@ def clause_content(doc: Doc, quotes: QuoteIndex, verb: Token, lemma: str) -> Fou
     if comp is not None:
         return subtree_piece(doc, comp), comp
     objs = [c for c in verb.children if c.dep_ in ("dobj", "attr")]
+    if lemma == "say" and not objs:
+        answers = [c for c in verb.rights if c.lower_ in ANSWER_WORDS and c.i == verb.i + 1]
+        if answers:
+            return subtree_piece(doc, answers[0]), answers[0]  # "said so", "said no"
     if lemma in OBJECT_PREP_VERBS and objs:
         found = _object_prep(doc, verb, lemma, objs[0])
         if found[1] is not None:

@@ -15,9 +15,11 @@ from agents.claims.lexicon import (
     NEGATED_ONLY_VERBS,
     NON_CLAIM_CATENATIVES,
     PHRASAL_CUES,
+    PHRASAL_PREPS,
     SPEECH_VERBS,
     STATEMENT_NOUNS,
 )
+from agents.claims.light import light_end, light_object, made_clear
 from agents.claims.spans import tok_end
 from pipeline.records import Cue
 
@@ -25,10 +27,17 @@ _GROUP_DEPS = frozenset({"aux", "auxpass", "neg", "advmod"})
 
 
 def is_cue(tok: Token) -> bool:
-    """A reporting verb by lemma; a phrasal one needs its particle ("pointed out")."""
+    """A reporting verb by lemma; a phrasal one needs its particle or preposition ("pointed
+    out", "pointed to")."""
     lemma = tok.lemma_.lower()
     if lemma in PHRASAL_CUES:
-        return any(c.dep_ == "prt" and c.text.lower() == PHRASAL_CUES[lemma] for c in tok.rights)
+        return any(
+            (c.dep_ == "prt" and c.lower_ == PHRASAL_CUES[lemma])
+            or (c.i == tok.i + 1 and c.dep_ == "prep" and c.lower_ in PHRASAL_PREPS.get(lemma, ()))
+            for c in tok.rights
+        )
+    if lemma == "make":
+        return light_object(tok) is not None or made_clear(tok) is not None
     return lemma in SPEECH_VERBS or lemma in NEGATED_ONLY_VERBS
 
 
@@ -58,7 +67,14 @@ def _group_end(doc: Doc, verb: Token, lemma: str) -> tuple[int, str]:
     nxt = verb.i + 1
     if nxt < len(doc) and doc[nxt].dep_ == "prt" and doc[nxt].head.i == verb.i:
         end, full = nxt, f"{lemma} {doc[nxt].text.lower()}"
+    light = light_end(verb)
+    if light is not None:
+        return light, full
     nxt = end + 1
+    while nxt + 1 < len(doc) and doc[nxt].dep_ == "advmod" and doc[nxt].head.i == verb.i:
+        if doc[nxt + 1].text.lower() not in CUE_PREPS.get(lemma, ()):
+            break
+        nxt += 1  # "talking proudly of"
     selected = doc[nxt].head.i == verb.i and doc[nxt].dep_ == "prep" if nxt < len(doc) else False
     if nxt < len(doc) and doc[nxt].dep_ == "mark" and doc[nxt].head.head.i == verb.i:
         selected = True  # "calling for the US to act": "for" marks the complement clause

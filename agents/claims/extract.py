@@ -6,6 +6,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from spacy.attrs import IDX
 from spacy.tokens import Doc, Token
 
 from agents.claims.according import PrepositionalCues
@@ -21,6 +22,7 @@ from agents.claims.headlines import ColonCues
 from agents.claims.lexicon import (
     CLAUSE_DEPS,
     DENY_VERBS,
+    EVASION_HEADS,
     HEDGE_CLAUSE_CUES,
     NEGATED_ONLY_VERBS,
     PROPOSITION_NOUNS,
@@ -31,10 +33,19 @@ from agents.claims.lexicon import (
     WITHHELD_ACTS,
     WITHHOLD_VERBS,
 )
+from agents.claims.media import via
 from agents.claims.nominal import nominal_claim
 from agents.claims.quotes import Quote, QuoteIndex, strip_chars
+from agents.claims.referents import resolve_claimants
+from agents.claims.signatures import DashCues
 from agents.claims.spans import Piece, tok_end, trim
-from agents.claims.stance import content_hedged, content_stance, cue_hedged, cue_negated
+from agents.claims.stance import (
+    content_hedged,
+    content_stance,
+    cue_hedged,
+    cue_negated,
+    quote_stance,
+)
 from pipeline.records import Claim, Content, Entity
 
 
@@ -85,8 +96,9 @@ class _Extractor:
     def __init__(self, doc: Doc, entities: Sequence[Entity]) -> None:
         self.doc = doc
         self.text = doc.text
-        self.quotes = QuoteIndex(doc, self.text)
-        self.tok_starts = [t.idx for t in doc]
+        self.tok_starts: list[int] = doc.to_array(IDX).tolist()
+        self.quotes = QuoteIndex(self.text, self.tok_starts)
+        self.entities = entities
         self.linker = EntityLinker(self.text, entities)
         self.preps = PrepositionalCues(doc, self.text, self.quotes, self.linker, self.tok_starts)
 
@@ -107,14 +119,22 @@ class _Extractor:
                 if claim is not None:
                     results.append(_Found(claim, [], claim.cue.end))
                 continue
-            if tok.pos_ != "VERB" or self.quotes.inside(tok) or not is_cue(tok):
+            if tok.pos_ != "VERB" or tok.dep_ == "amod" or self.quotes.inside(tok):
+                continue  # "pledged delegates" is no pledge
+            if not is_cue(tok):
                 continue
             found = self._verb_claim(tok, tok.lemma_.lower(), consumed)
             if found is not None:
                 results.append(found)
         claims = [self._continued(f) for f in results]
-        claims.extend(ColonCues(self.doc, self.text, self.tok_starts, self.linker).claims())
-        return sorted(claims, key=lambda c: c.cue.start)
+        claims.extend(
+            ColonCues(self.doc, self.text, self.tok_starts, self.quotes, self.linker).claims()
+        )
+        signed = DashCues(self.doc, self.text, self.tok_starts, self.quotes, self.linker)
+        claims.extend(signed.claims())
+        return resolve_claimants(
+            self.doc, self.text, self.entities, self.tok_starts, self.quotes, claims
+        )
 
     def _continued(self, found: _Found) -> Claim:
         """Extend “A,” she said. by a next sentence that is an unattributed quotation “B.”."""
@@ -132,6 +152,8 @@ class _Extractor:
     def _stance(self, verb: Token, lemma: str, consumed: set[int]) -> str | None:
         """Stance from the cue alone; None when the cue reports no statement."""
         negated = cue_negated(verb)
+        if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in EVASION_HEADS:
+            return "noncommittal"  # "refused to endorse", "avoids condemning"
         if lemma in NEGATED_ONLY_VERBS and not negated:
             return None
         if lemma in WITHHOLD_VERBS:
@@ -186,7 +208,7 @@ class _Extractor:
         conj = _conjoined_cues(self.doc, self.quotes, verb, cue_negated(verb))
         pieces, quotes, attr_end = self._direct(verb, conj, cl)
         head: Token | None = None
-        if not pieces and lemma not in QUOTE_ONLY_VERBS:
+        if not pieces and (lemma not in QUOTE_ONLY_VERBS or _that_clause(verb)):
             pieces, head = self._indirect(verb, lemma, conj)
         if not pieces and stance != "noncommittal":
             return None
@@ -194,7 +216,7 @@ class _Extractor:
         if stance == "assert" and any(c.lemma_.lower() in DENY_VERBS for c in conj):
             stance = "deny"
         if stance == "assert" and quotes:
-            stance = content_stance(self._quote_head(pieces[0]))
+            stance = quote_stance(self.text[slice(*pieces[0])], self._quote_head(pieces[0]))
         elif stance == "assert" and head is not None:
             stance = content_stance(head)
             if stance == "noncommittal":
@@ -208,7 +230,7 @@ class _Extractor:
         )
         cue = cue_of(self.doc, self.text, verb, lemma)
         claim = Claim(
-            claimant=self.linker.claimant(cl),
+            claimant=self.linker.claimant(cl, via(verb)),
             cue=cue,
             content=_content(self.text, pieces, cue.end),
             stance=stance,  # type: ignore[arg-type]
@@ -239,6 +261,14 @@ class _Extractor:
         return self.doc[rng[0]].idx, tok_end(self.doc[rng[1]])
 
     # ----------------------------------------------------------------- according to
+
+
+def _that_clause(verb: Token) -> bool:
+    """ "She continued that ...": a complement marked by "that"."""
+    return any(
+        c.dep_ == "ccomp" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        for c in verb.children
+    )
 
 
 def _proposition(head: Token | None) -> bool:

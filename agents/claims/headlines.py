@@ -9,12 +9,14 @@ colon, and the content runs to the end of the line. Below the title, where "Iowa
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator
 
 from spacy.tokens import Doc
 
 from agents.claims.claimants import ClaimantPhrase, EntityLinker
 from agents.claims.lexicon import RECORD_NOUNS
+from agents.claims.quotes import QuoteIndex, strip_chars
 from agents.claims.spans import Piece, piece, trim
 from pipeline.records import Claim, Content, Cue
 
@@ -22,9 +24,22 @@ from pipeline.records import Claim, Content, Cue
 MAX_SOURCE_TOKENS = 6
 #: Shortest content after the colon, in tokens.
 MIN_CONTENT_TOKENS = 3
+#: Speaker labels that make a document a transcript, whose turns are claims.
+MIN_TURNS = 3
 #: Entities that speak: people, organisations, groups (not places: "Iowa: ...").
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP"})
 QUOTE_OPENERS = frozenset("“\"‘'")
+#: A transcript's speaker label: "BENENSON", "KATE BOULDUAN" (not "Q" and "A", whose turns
+#: are an interview's questions and answers).
+_SPEAKER = re.compile(r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]*){0,2}")
+#: A colon opening a quotation.
+_COLON_QUOTE = re.compile(r":[ \t\u00a0]*(?:[“\"]|'')")
+
+
+def _label(text: str, start: int, end: int) -> bool:
+    """The line opens with a speaker label: "BENENSON: ..."."""
+    colon = text.find(":", start, end)
+    return colon > start and _SPEAKER.fullmatch(text, start, colon) is not None
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
@@ -39,15 +54,52 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
 class ColonCues:
     """Finds "Source: content" lines of a document."""
 
-    def __init__(self, doc: Doc, text: str, tok_starts: list[int], linker: EntityLinker) -> None:
+    def __init__(
+        self,
+        doc: Doc,
+        text: str,
+        tok_starts: list[int],
+        quotes: QuoteIndex,
+        linker: EntityLinker,
+    ) -> None:
         self.doc = doc
         self.text = text
         self.tok_starts = tok_starts
+        self.quotes = quotes
         self.linker = linker
+        self.transcript = False
 
     def claims(self) -> list[Claim]:
-        found = (self._line(s, e) for s, e in _lines(self.text))
+        lines = list(_lines(self.text))
+        labels = sum(1 for s, e in lines if _label(self.text, s, e))
+        self.transcript = labels >= MIN_TURNS
+        found = [self._line(s, e) for s, e in lines]
+        found.extend(self._introduced(m.start()) for m in _COLON_QUOTE.finditer(self.text))
         return [c for c in found if c is not None]
+
+    def _introduced(self, colon: int) -> Claim | None:
+        """ "... surprise Republican pollster Daron Shaw: “...”": a name ending a clause
+        introduces the quotation after its colon."""
+        k = bisect.bisect_left(self.tok_starts, colon) - 1
+        if k < 1:
+            return None
+        name = self.doc[k]
+        if name.pos_ != "PROPN" or name.right_edge.i != k:
+            return None
+        if not self.linker.names(name.idx, colon, SPEAKER_LABELS):
+            return None
+        rng = trim(self.doc, name.left_edge.i, k)
+        line_start = self.text.rfind("\n", 0, colon) + 1
+        if rng is None or self.doc[rng[0]].idx <= line_start:
+            return None  # a "Source: content" line, found by _line
+        q = self.quotes.quotes[bisect.bisect_left(self.quotes.opens, colon)]
+        if q.used:
+            return None
+        q.used = True
+        s, e = strip_chars(self.text, q.start, q.end, ",")
+        head = self.doc[rng[1]]
+        source = ClaimantPhrase(self.doc[rng[0]].idx, head.idx + len(head.text), head, True)
+        return self._claim(source, colon, (s, e)) if e > s else None
 
     def _token_range(self, start: int, end: int) -> tuple[int, int]:
         """Tokens [a, b) whose start lies in characters [start, end)."""
@@ -60,20 +112,22 @@ class ColonCues:
         after = self.text[colon + 1 : end].lstrip()
         if not self.text[colon + 1 : colon + 2].isspace() or not after:
             return None
-        if start > 0 and after[0] not in QUOTE_OPENERS:
+        speaker = self.transcript and _label(self.text, start, end)
+        if start > 0 and after[0] not in QUOTE_OPENERS and not speaker:
             return None
         a, c = self._token_range(start, colon)
         b = self._token_range(colon + 1, end)[1]
         if not 0 < c - a <= MAX_SOURCE_TOKENS or b - (c + 1) < MIN_CONTENT_TOKENS:
             return None
-        source = self._source(a, c - 1)
+        source = self._source(a, c - 1, speaker)
         content = piece(self.doc, c + 1, b - 1)
         if source is None or content is None:
             return None
         return self._claim(source, colon, content)
 
-    def _source(self, a: int, b: int) -> ClaimantPhrase | None:
-        """A verbless noun phrase naming an entity or a source of record."""
+    def _source(self, a: int, b: int, speaker: bool) -> ClaimantPhrase | None:
+        """A verbless noun phrase naming an entity or a source of record, or a transcript's
+        speaker label ("BENENSON:")."""
         toks = self.doc[a : b + 1]
         if any(t.pos_ in ("VERB", "AUX", "PRON") for t in toks):
             return None
@@ -82,7 +136,7 @@ class ColonCues:
             return None
         head = self.doc[rng[1]]
         span = ClaimantPhrase(self.doc[rng[0]].idx, head.idx + len(head.text), head, True)
-        named = self.linker.names(span.start, span.end, SPEAKER_LABELS)
+        named = speaker or self.linker.names(span.start, span.end, SPEAKER_LABELS)
         if not named and head.lemma_.lower() not in RECORD_NOUNS:
             return None
         return span

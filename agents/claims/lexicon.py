@@ -21,10 +21,12 @@ SPEECH_VERBS = _words(
     ask exclaim shout yell scream chant proclaim tout muse interject recount continue
     praise blast slam denounce condemn decry mock lambast rebuke ridicule applaud hail laud
     contradict debunk rebuff disagree
+    talk speak refer express voice question defend discuss repeat reaffirm portray thank
+    endorse reference
     """
 )
-#: Cues that report speech only with an adjacent quotation ("continued: “...”"), never
-#: with a complement ("continued to grow").
+#: Cues that report speech only with an adjacent quotation ("continued: “...”") or a
+#: that-clause ("continued that ..."), never with another complement ("continued to grow").
 QUOTE_ONLY_VERBS = _words("continue")
 
 #: Nouns of speech that take a that-clause ("Trump's claim that ...").
@@ -38,6 +40,8 @@ SPEECH_NOUNS = _words(
 
 #: Phrasal reporting verbs: lemma -> the particle it needs ("pointed out that ...").
 PHRASAL_CUES: dict[str, str] = {"point": "out", "spell": "out", "push": "back"}
+#: Prepositions that make a phrasal verb a cue without its particle ("pointed to").
+PHRASAL_PREPS: dict[str, frozenset[str]] = {"point": _words("to")}
 
 #: Prepositions a cue selects, annotated as part of the cue ("called for", "responded to").
 CUE_PREPS: dict[str, frozenset[str]] = {
@@ -50,9 +54,38 @@ CUE_PREPS: dict[str, frozenset[str]] = {
     "warn": _words("of about against"),
     "comment": _words("on"),
     "complain": _words("about of"),
+    "ask": _words("for"),
+    "talk": _words("about of"),
+    "speak": _words("about of"),
+    "refer": _words("to"),
 }
 #: "said in a statement": the medium joins the cue.
 STATEMENT_NOUNS = _words("statement")
+#: Media of a statement: "in a statement", "in an interview", "in a post on X".
+MEDIUM_NOUNS = _words(
+    """
+    statement interview post tweet letter email e-mail op-ed editorial column blog podcast
+    video message memo briefing release broadcast speech address filing text essay
+    """
+)
+#: Platforms named as a medium: "wrote on X".
+PLATFORMS = _words("X Twitter Facebook Instagram YouTube TikTok Telegram LinkedIn Threads Bluesky")
+#: Nouns that make the name they describe an outlet: "the German tabloid Bild".
+OUTLET_NOUNS = _words(
+    "newspaper tabloid paper daily weekly magazine broadcaster network channel station "
+    "outlet website platform agency"
+)
+#: Words that make a name a news outlet: "told Reuters", "said on Fox News".
+OUTLET_WORDS = _words(
+    """
+    News Times Post Journal Press Herald Tribune Telegraph Guardian Gazette Daily Magazine Radio
+    TV Television Network Broadcasting Reuters Bloomberg AFP AP CNN BBC NPR MSNBC CNBC NBC ABC
+    CBS PBS Politico Axios Fox Breitbart HuffPost Vox Jazeera TIME
+    """
+)
+
+#: One-word contents of "say": "said so", "said yes", "said no".
+ANSWER_WORDS = _words("so yes no otherwise")
 
 #: Cues that may take an object noun phrase as content ("denied any wrongdoing").
 NP_OBJECT_VERBS = _words(
@@ -63,6 +96,7 @@ NP_OBJECT_VERBS = _words(
     criticize criticise praise blast slam denounce condemn decry mock lambast rebuke ridicule
     applaud hail laud note tout tweet post claim recall warn stress emphasize emphasise
     recount lament explain suggest show ask
+    express voice question defend discuss repeat reaffirm endorse say reference
     """
 )
 
@@ -85,6 +119,8 @@ OBJECT_PREP_VERBS: dict[str, frozenset[str]] = {
     "criticize": frozenset({"for"}),
     "criticise": frozenset({"for"}),
     "charge": frozenset({"with"}),
+    "portray": frozenset({"as"}),
+    "thank": frozenset({"for"}),
 }
 #: Cues taking a prepositional phrase as content: "warned of a recession".
 PREP_CONTENT_VERBS: dict[str, frozenset[str]] = {
@@ -95,12 +131,30 @@ PREP_CONTENT_VERBS: dict[str, frozenset[str]] = {
     "comment": frozenset({"on"}),
     "disagree": frozenset({"with"}),
     "push": frozenset({"on", "against"}),
+    "point": frozenset({"to"}),
+    "ask": frozenset({"for"}),
+    "talk": frozenset({"about", "of"}),
+    "speak": frozenset({"about", "of"}),
+    "refer": frozenset({"to"}),
 }
+
+#: Light verbs whose bare object noun joins the cue: "expressed concern that ...".
+LIGHT_VERBS = _words("express voice")
+#: Nouns that make "make" a cue: "made the case that", "made comments about".
+MADE_NOUNS = _words(
+    """
+    case point argument comment remark reference statement appeal claim promise pledge
+    accusation allegation announcement prediction plea
+    """
+)
+
+#: Cues that report speech only through their preposition ("spoke about", not "spoke").
+PREP_ONLY_VERBS = _words("talk speak refer")
 
 #: Rebuttals ("push" is a cue only as "pushed back").
 DENY_VERBS = _words(
     "deny reject dismiss refute dispute rebut contest repudiate contradict debunk rebuff "
-    "disagree push"
+    "disagree push question"
 )
 #: "declined/refused to X": X withholds a position -> noncommittal.
 WITHHOLD_VERBS = _words("decline refuse")
@@ -111,7 +165,9 @@ WITHHELD_ACTS = _words(
     """
 )
 #: Negated in a content clause, these withhold a position: "said he could not comment".
-CONTENT_WITHHELD = _words("comment confirm deny say discuss speculate elaborate disclose")
+CONTENT_WITHHELD = _words("comment confirm deny say discuss speculate elaborate disclose know")
+#: Heads whose catenative complement is withheld: "refused to endorse", "avoids condemning".
+EVASION_HEADS = _words("decline refuse avoid")
 #: Cues that only count when negated: "did not return calls seeking comment".
 NEGATED_ONLY_VERBS: dict[str, frozenset[str]] = {
     "return": _words("call message request email e-mail inquiry text"),
@@ -152,16 +208,43 @@ ANONYMOUS_HEADS = _words("source insider aide person people individual")
 ANONYMITY_MARKERS = _words(
     "familiar anonymity anonymous unnamed unidentified authorized authorised"
 )
+#: Prepositions naming the body an unnamed source speaks for: "an official at the Pentagon".
+AFFILIATION_PREPS = _words("for at with of in from")
 #: Heads that a possessive pronoun does not make anonymous ("his campaign" is named).
 COLLECTIVE_HEADS = _words("campaign office team")
 DEFINITE_DETS = _words("the this that these those")
 #: Quantifiers that leave a group's members unnamed ("some Republicans").
 GROUP_QUANTIFIERS = _words("some many several most other few top senior leading prominent")
 NAMED_LABELS = _words("PERSON ORG GPE NORP FAC PRODUCT")
+#: Referents of "it" (an organisation, a country) and of "they" (also a group of people).
+ORG_LABELS = _words("ORG GPE")
+GROUP_LABELS = _words("ORG NORP")
+#: Descriptions of an organisation: "the company", "the group", "the agency".
+ORG_NOUNS = _words(
+    """
+    company firm group label business corporation agency ministry department organization
+    organisation network newspaper broadcaster bank union committee campaign party council
+    government administration office court board institute foundation charity association
+    """
+)
+#: Abbreviated titles before a name, as the noun a description uses ("Sen. Warren": "the senator").
+TITLE_ABBREVIATIONS: dict[str, str] = {
+    "sen.": "senator",
+    "rep.": "representative",
+    "gov.": "governor",
+    "gen.": "general",
+    "lt.": "lieutenant",
+    "col.": "colonel",
+    "sgt.": "sergeant",
+    "atty.": "attorney",
+    "supt.": "superintendent",
+    "pres.": "president",
+    "sec.": "secretary",
+}
 
 SUBJECT_DEPS = _words("nsubj csubj")
 PASSIVE_SUBJECT_DEPS = _words("nsubjpass csubjpass")
 CLAUSE_DEPS = ("ccomp", "xcomp")
-NEGATORS = _words("not n't never neither nt")
+NEGATORS = _words("not n't n’t never neither nt")
 #: Prepositions after an inverted name that introduce the verb's adjunct ("said X in a letter").
 ADJUNCT_PREPS = _words("in on during via after before to with")

@@ -11,13 +11,15 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Token
 
-OPENING_QUOTES = frozenset("“«„")
-CLOSING_QUOTES = frozenset("”»")
-STRAIGHT_QUOTES = frozenset('"')
+OPENING_QUOTES = frozenset({"“", "«", "„", "``"})
+CLOSING_QUOTES = frozenset({"”", "»"})
+#: Straight marks open and close; "''" is the typewriter mark of the LDC/NYT style.
+STRAIGHT_QUOTES = frozenset({'"', "''"})
+#: Quotation marks, as characters or as tokens.
 QUOTE_CHARS = OPENING_QUOTES | CLOSING_QUOTES | STRAIGHT_QUOTES
-_QUOTE_OR_NEWLINE = re.compile('[“”«»„"\n]')
+_QUOTE_OR_NEWLINE = re.compile("''|``|[“”«»„\"\n]")
 #: Characters allowed between a reporting clause and its adjacent quotation.
 GAP_CHARS = frozenset(" \t\u00a0,:;—–-")
 
@@ -37,37 +39,36 @@ class Quote:
 def find_quotes(text: str) -> list[Quote]:
     """Pair double quotation marks within paragraphs; one regex pass over the text."""
     quotes: list[Quote] = []
-    open_at = -1
+    open_at = inside = -1
     for m in _QUOTE_OR_NEWLINE.finditer(text):
-        i = m.start()
-        ch = text[i]
-        if ch == "\n":
+        i, mark = m.start(), m.group()
+        if mark == "\n":
             if open_at >= 0:
-                quotes.append(Quote(open_at, open_at + 1, i, i, closed=False))
+                quotes.append(Quote(open_at, inside, i, i, closed=False))
                 open_at = -1
             continue
         before = text[i - 1] if i > 0 else " "
-        after = text[i + 1] if i + 1 < len(text) else " "
+        after = text[m.end()] if m.end() < len(text) else " "
         if open_at < 0:
             # "”" typeset as an opener: after a space and before a word.
             if (
-                ch in OPENING_QUOTES
-                or ch in STRAIGHT_QUOTES
+                mark in OPENING_QUOTES
+                or mark in STRAIGHT_QUOTES
                 or (before.isspace() and after.isalnum())
             ):
-                open_at = i
+                open_at, inside = i, m.end()
             continue
-        closes = ch in CLOSING_QUOTES or ch in STRAIGHT_QUOTES
+        closes = mark in CLOSING_QUOTES or mark in STRAIGHT_QUOTES
         # "“" typeset as a closer: glued to the previous word.
         if closes or (not before.isspace() and (after.isspace() or not after.isalnum())):
-            quotes.append(Quote(open_at, open_at + 1, i, i + 1, closed=True))
+            quotes.append(Quote(open_at, inside, i, m.end(), closed=True))
             open_at = -1
         else:
             # A new opening mark while one is open: the previous one was never closed.
-            quotes.append(Quote(open_at, open_at + 1, i, i, closed=False))
-            open_at = i
+            quotes.append(Quote(open_at, inside, i, i, closed=False))
+            open_at, inside = i, m.end()
     if open_at >= 0:
-        quotes.append(Quote(open_at, open_at + 1, len(text), len(text), closed=False))
+        quotes.append(Quote(open_at, inside, len(text), len(text), closed=False))
     return quotes
 
 
@@ -83,20 +84,20 @@ def strip_chars(text: str, start: int, end: int, chars: str) -> tuple[int, int]:
 class QuoteIndex:
     """The quotations of a document, searchable by offset and by token."""
 
-    def __init__(self, doc: Doc, text: str) -> None:
+    def __init__(self, text: str, tok_starts: list[int]) -> None:
         self.text = text  # doc.text, computed once by the caller
         self.quotes = find_quotes(self.text)
         self.ends = [q.close_end for q in self.quotes]
         self.opens = [q.open_at for q in self.quotes]
         # Token -> index of the closed quotation it lies in (-1 outside): one merge pass.
-        self.in_quote = [-1] * len(doc)
+        self.in_quote = [-1] * len(tok_starts)
         closed = [(k, q) for k, q in enumerate(self.quotes) if q.closed]
         qi = 0
-        for tok in doc:
-            while qi < len(closed) and closed[qi][1].close_end <= tok.idx:
+        for i, idx in enumerate(tok_starts):
+            while qi < len(closed) and closed[qi][1].close_end <= idx:
                 qi += 1
-            if qi < len(closed) and closed[qi][1].open_at <= tok.idx:
-                self.in_quote[tok.i] = closed[qi][0]
+            if qi < len(closed) and closed[qi][1].open_at <= idx:
+                self.in_quote[i] = closed[qi][0]
 
     def inside(self, tok: Token) -> bool:
         """``tok`` lies within a closed quotation."""
@@ -129,7 +130,9 @@ class QuoteIndex:
         if k < len(self.quotes):
             q = self.quotes[k]
             gap = text[a_end : q.open_at]
-            if all(ch in GAP_CHARS for ch in gap) and (
+            # A colon may announce a quotation in the next paragraph ("Cruz continued:\n\n“...").
+            para = gap.lstrip(" \t\u00a0")[:1] == ":" and gap.count("\n") <= 2
+            if all(ch in GAP_CHARS or (para and ch == "\n") for ch in gap) and (
                 found or ":" in gap or "," in gap or not gap.strip()
             ):
                 found.append(q)
@@ -146,7 +149,7 @@ class QuoteIndex:
         text = self.text
         while i >= 0 and text[i] in " \t\u00a0":
             i -= 1
-        return i < 0 or text[i] in "\n.?!:;—–-(" or text[i] in QUOTE_CHARS
+        return i < 0 or text[i] in "\n.?!:;—–-(\"'“”«»„`"
 
     def continuation(self, tail: int) -> list[tuple[int, int]]:
         """Unattributed quotations that continue a direct quote ending at ``tail``.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from agents.claims.lexicon import ADJUNCT_PREPS
+from agents.claims.lexicon import ADJUNCT_PREPS, MEDIUM_NOUNS
 from agents.claims.quotes import QUOTE_CHARS
 
 Piece = tuple[int, int]
@@ -36,6 +36,14 @@ def _drop_unpaired_mark(doc: Doc, a: int, b: int) -> tuple[int, int] | None:
     return None
 
 
+def _opened(doc: Doc, a: int, b: int) -> bool:
+    """Tokens [a, b) leave a parenthesis open."""
+    depth = 0
+    for i in range(a, b):
+        depth += (doc[i].text == "(") - (doc[i].text == ")")
+    return depth > 0
+
+
 def trim(doc: Doc, a: int, b: int) -> tuple[int, int] | None:
     """Token range [a, b] (inclusive) without punctuation at its edges; None if empty.
 
@@ -46,6 +54,8 @@ def trim(doc: Doc, a: int, b: int) -> tuple[int, int] | None:
         while a <= b and is_boundary_punct(doc[a]) and doc[a].text not in QUOTE_CHARS:
             a += 1
         while a <= b and is_boundary_punct(doc[b]) and doc[b].text not in QUOTE_CHARS:
+            if doc[b].text == ")" and _opened(doc, a, b):
+                break  # "the Digital Industry Group (DIGI)"
             b -= 1
         if a > b:
             return None
@@ -117,15 +127,19 @@ def subject_right_edge(subj: Token) -> int:
 
     A prepositional phrase after an apposition is the verb's adjunct misattached to the noun
     ("said chair Marcelo Claure in an email"), and so is "in/on/during ..." after a name that
-    follows its verb ("said John Smith in a letter").
+    follows its verb ("said John Smith in a letter") and a medium after any subject that
+    follows its verb ("said Whitmer's office in a statement").
     """
     seen_appos = False
-    inverted_name = subj.i > subj.head.i and subj.pos_ == "PROPN"
+    inverted = subj.i > subj.head.i
+    inverted_name = inverted and subj.pos_ == "PROPN"
     for c in subj.rights:
         if c.dep_ == "appos":
             seen_appos = True
         elif c.dep_ == "prep" and (
-            seen_appos or (inverted_name and c.text.lower() in ADJUNCT_PREPS)
+            seen_appos
+            or (inverted_name and c.text.lower() in ADJUNCT_PREPS)
+            or (inverted and any(g.lemma_.lower() in MEDIUM_NOUNS for g in c.children))
         ):
             return c.left_edge.i - 1
     return int(subj.right_edge.i)

@@ -10,6 +10,7 @@ comment) and for a negated cue ("did not deny X" is no denial and no assertion o
 from __future__ import annotations
 
 import bisect
+import re
 
 from spacy.tokens import Doc, Token
 
@@ -25,6 +26,8 @@ from agents.claims.lexicon import (
     TRUTH_PREDICATES,
 )
 from agents.claims.spans import Piece
+
+_REPLY_NO = re.compile(r"(?:No|Nope|Not true)\b[,.!;:—–-]")
 
 
 def negated(tok: Token) -> bool:
@@ -62,6 +65,13 @@ def content_stance(head: Token) -> str:
             if pred in TRUTH_PREDICATES and (neg or negated(c)):
                 return "deny"
     return "assert"
+
+
+def quote_stance(quoted: str, head: Token) -> str:
+    """Stance of a direct quotation: a reply opening with "No," rejects; else as a clause."""
+    if _REPLY_NO.match(quoted):
+        return "deny"
+    return content_stance(head)
 
 
 def cue_hedged(verb: Token, lemma: str) -> bool:
