@@ -20,8 +20,9 @@ from agents.fulltext import clean_stage, needs_page
 from agents.stories import assign_story, expired
 from pipeline import __version__
 from pipeline.deadletters import MessageTooLarge, check_size, dead_letter, error_info
+from pipeline.inflight import InFlight
 from pipeline.metrics import DEAD_LETTERS, PAGES, STAGE_MESSAGES, STAGE_SECONDS
-from pipeline.nlp_pool import NlpPool
+from pipeline.nlp_pool import NlpPool, Outcome
 from pipeline.pages.fetch import PageFetcher
 from pipeline.records import (
     ErrorInfo,
@@ -194,23 +195,26 @@ class Stages:
         expired(self.stories, datetime.now(UTC), timedelta(days=self.settings.story_window_days))
 
     def _tag(self, out: faust.TopicT) -> Callable[[faust.StreamT], Awaitable[None]]:
+        """Batches to the NLP pool, one per NLP process and one queued (so no process waits
+        while results are sent); results are sent in each partition's order."""
         size, within = self.settings.nlp_batch_size, self.settings.nlp_batch_seconds
+        seconds = STAGE_SECONDS.labels("tag")
+
+        async def tag(events: list[EventT]) -> list[Outcome]:
+            return await self.pool.tag([e.value for e in events])
+
+        async def send(events: list[EventT], outcomes: list[Outcome]) -> None:
+            for event, outcome in zip(events, outcomes, strict=True):
+                seconds.observe(outcome.seconds)
+                if outcome.value is None:
+                    error = ErrorInfo(type=outcome.error_type, message=outcome.error_message)
+                    await self.fail(event, "tag", error)
+                else:
+                    await self.forward(event, "tag", out, outcome.value)
 
         async def agent(stream: faust.StreamT) -> None:
             # take_events is on faust.Stream, not on its StreamT protocol
             batches = stream.take_events(size, within=within)  # type: ignore[attr-defined]
-            seconds = STAGE_SECONDS.labels("tag")
-            async for events in batches:
-                started = time.perf_counter()
-                outcomes = await self.pool.tag([e.value for e in events])
-                per_message = (time.perf_counter() - started) / len(events)
-                for _ in events:
-                    seconds.observe(per_message)
-                for event, outcome in zip(events, outcomes, strict=True):
-                    if outcome.value is None:
-                        error = ErrorInfo(type=outcome.error_type, message=outcome.error_message)
-                        await self.fail(event, "tag", error)
-                    else:
-                        await self.forward(event, "tag", out, outcome.value)
+            await InFlight(self.settings.nlp_processes + 1, tag, send).run(batches)
 
         return agent

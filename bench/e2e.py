@@ -148,14 +148,20 @@ def _figures(run: Run, ids: Sequence[str], words: int, started: float) -> dict[s
     }
 
 
-def _cpu(run: Run) -> tuple[float, float]:
-    """CPU seconds so far of the worker processes and of their NLP processes."""
+def _cpu(run: Run) -> tuple[float, float, float]:
+    """CPU seconds so far of the worker processes, of their NLP processes, and of every
+    process the bench started (workers, NLP processes and the embedded broker)."""
     pairs = [tree_cpu(worker.pid) for worker in run.workers]
-    return sum(own for own, _ in pairs), sum(nlp for _, nlp in pairs)
+    _, children = tree_cpu(os.getpid())
+    return sum(own for own, _ in pairs), sum(nlp for _, nlp in pairs), children
 
 
 async def _full_load(run: Run, raws: Sequence[RawArticle], words: int) -> dict[str, Any]:
-    """Every article at once; also where the CPU went (NLP busy share: 1.0 = never idle)."""
+    """Every article at once; also where the CPU went (NLP busy share: 1.0 = never idle).
+
+    CPU seconds per article (workers, NLP processes and broker) hardly depend on what else
+    runs on the machine, unlike articles/s: compare them with the bare figure on a busy host.
+    """
     articles = _encoded(raws, "full")
     cpu_before, started = _cpu(run), time.perf_counter()
     for article_id, value in articles:
@@ -163,11 +169,15 @@ async def _full_load(run: Run, raws: Sequence[RawArticle], words: int) -> dict[s
     ids = [article_id for article_id, _ in articles]
     await run.wait(ids, 60 + SECONDS_PER_ARTICLE * len(ids))
     figures = _figures(run, ids, words, started)
-    (worker_before, nlp_before), (worker_after, nlp_after) = cpu_before, _cpu(run)
+    (worker_before, nlp_before, all_before), (worker_after, nlp_after, all_after) = (
+        cpu_before,
+        _cpu(run),
+    )
     nlp_capacity = figures["seconds"] * run.settings.nlp_processes * len(run.workers)
     return figures | {
         "worker_loop_cpu_s": round(worker_after - worker_before, 2),
         "nlp_cpu_s": round(nlp_after - nlp_before, 2),
+        "cpu_s_per_article": round((all_after - all_before) / max(figures["completed"], 1), 4),
         "nlp_busy_share": round((nlp_after - nlp_before) / nlp_capacity, 3) if nlp_capacity else 0,
     }
 
@@ -288,7 +298,11 @@ def run_layout(
     finally:
         for worker in workers:
             stop_process(worker)
-    return shape | {"worker_rss_mb": rss} | figures
+    tuning = {
+        name: getattr(settings, name, None)
+        for name in ("nlp_batch_size", "nlp_batch_seconds", "consumer_fetch_wait")
+    }
+    return shape | {"settings": tuning, "worker_rss_mb": rss} | figures
 
 
 def describe(layout: Layout) -> dict[str, Any]:

@@ -24,6 +24,7 @@ def headline(bare: dict[str, Any], layouts: dict[str, Any], cores: int) -> Repor
     fastest = _best(layouts, list(layouts))
     n_rate = layouts[wide]["full"]["articles_per_s"] if wide else None
     half = layouts[fastest]["half"]["latency"] if fastest else {}
+    single_cpu = layouts.get("1x1", {}).get("full", {}).get("cpu_s_per_article")
     full = layouts[fastest]["full"]["latency"] if fastest else {}
     return {
         "bare_articles_per_s": bare["articles_per_s"],
@@ -34,6 +35,7 @@ def headline(bare: dict[str, Any], layouts: dict[str, Any], cores: int) -> Repor
         "n_workers_layout": wide,
         "ratio_1_worker": _ratio(single, bare["articles_per_s"]),
         "ratio_n_workers": _ratio(n_rate, bare["articles_per_s"]),
+        "cpu_per_article_ratio_1_worker": _ratio(single_cpu, bare.get("cpu_s_per_article", 0)),
         "latency_layout": fastest,
         "latency_p50_s": half.get("p50_s"),
         "latency_p95_s": half.get("p95_s"),
@@ -113,6 +115,7 @@ def _layout_rows(name: str, figures: dict[str, Any]) -> list[tuple[str, Any]]:
             f"{name} full load CPU s: worker loops / NLP (NLP busy)",
             f"{full['worker_loop_cpu_s']} / {full['nlp_cpu_s']} ({full['nlp_busy_share']})",
         ),
+        (f"{name} full load CPU s/article, broker included", full.get("cpu_s_per_article")),
         (
             f"{name} full load latency p50 / p95 / p99 s",
             f"{full['latency']['p50_s']} / {full['latency']['p95_s']} / {full['latency']['p99_s']}",
@@ -140,7 +143,12 @@ def table(report: Report) -> str:
         stages = [(f"{s} words/s", f["words_per_s"]) for s, f in bare["stages"].items()]
         lines += _rows(
             "bare stages (one process, no Kafka)",
-            [("articles/s", bare["articles_per_s"]), ("words/s", bare["words_per_s"]), *stages],
+            [
+                ("articles/s", bare["articles_per_s"]),
+                ("words/s", bare["words_per_s"]),
+                ("CPU s/article", bare.get("cpu_s_per_article")),
+                *stages,
+            ],
         )
     layouts = (report.get("e2e") or {}).get("layouts") or {}
     if layouts:
@@ -153,6 +161,10 @@ def table(report: Report) -> str:
             (
                 f"{report['workers']} NLP processes, best {report['n_workers_layout']} (ratio)",
                 f"{_fmt(n_rate)} ({_fmt(report['ratio_n_workers'])})",
+            ),
+            (
+                "1 worker CPU s/article, ratio to bare",
+                _fmt(report.get("cpu_per_article_ratio_1_worker")),
             ),
         ]
         for name, figures in layouts.items():

@@ -15,13 +15,14 @@ from pipeline.metrics import add_pages
 from pipeline.nlp_pool import NlpPool
 from pipeline.settings import Settings
 from pipeline.topics import ensure_topics
+from pipeline.transport import use_fetch_wait
 
 
 def create_app(settings: Settings, bootstrap: str) -> faust.App:
     """A Faust app on ``bootstrap`` with raw values (records are decoded by the stages)."""
     datadir = settings.data_dir / "worker"
     datadir.mkdir(parents=True, exist_ok=True)
-    return faust.App(
+    app = faust.App(
         settings.app_id,
         broker=[f"kafka://{host}" for host in bootstrap.split(",")],
         value_serializer="raw",
@@ -49,6 +50,7 @@ def create_app(settings: Settings, bootstrap: str) -> faust.App:
         web_port=settings.web_port,
         logging_config=json_logging_config(settings.log_level) if settings.log_json else None,
     )
+    return use_fetch_wait(app, settings.consumer_fetch_wait)
 
 
 def run_worker(settings: Settings, bootstrap: str) -> None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
 
 from agents.nlp import shared_model
 from agents.tag import tag_articles
@@ -26,6 +28,7 @@ class Outcome:
     value: bytes | None = None
     error_type: str = ""
     error_message: str = ""
+    seconds: float = 0.0  # NLP process time: the batch's, shared out evenly
 
 
 def _failure(exc: Exception) -> Outcome:
@@ -59,6 +62,13 @@ def tag_payloads(model: str, payloads: Sequence[bytes]) -> list[Outcome]:
     return [outcomes[i] for i in range(len(payloads))]
 
 
+def _timed_tag_payloads(model: str, payloads: Sequence[bytes]) -> list[Outcome]:
+    started = time.perf_counter()
+    outcomes = tag_payloads(model, payloads)
+    share = (time.perf_counter() - started) / max(len(payloads), 1)
+    return [replace(outcome, seconds=share) for outcome in outcomes]
+
+
 def _warm(model: str) -> None:
     """Pool process start: die with the worker, load the model once."""
     die_with_parent()
@@ -70,16 +80,30 @@ class NlpPool:
 
     def __init__(self, model: str, processes: int = 1) -> None:
         self.model = model
-        self._executor = ProcessPoolExecutor(
-            max_workers=processes,
+        self.processes = processes
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_warm,
-            initargs=(model,),
+            initargs=(self.model,),
         )
 
     async def tag(self, payloads: Sequence[bytes]) -> list[Outcome]:
+        """One outcome per payload. When a pool process dies (killed, out of memory) the
+        batches it was running fail with ``BrokenProcessPool`` and the next use a new pool."""
+        executor = self._executor
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, tag_payloads, self.model, list(payloads))
+        try:
+            run = _timed_tag_payloads
+            return await loop.run_in_executor(executor, run, self.model, list(payloads))
+        except BrokenProcessPool as exc:
+            if executor is self._executor:
+                self._executor = self._start()
+                executor.shutdown(wait=False, cancel_futures=True)
+            return [_failure(exc)] * len(payloads)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -58,7 +58,13 @@ class Settings(BaseSettings):
     model: str = Field(default="en_core_web_sm", description="Installed spaCy model package.")
     nlp_processes: int = Field(default=1, ge=1, description="NLP processes per worker.")
     nlp_batch_size: int = Field(default=16, ge=1, description="Articles per NLP batch.")
-    nlp_batch_seconds: float = Field(default=0.5, gt=0, description="Max wait to fill a batch.")
+    nlp_batch_seconds: float = Field(default=0.1, gt=0, description="Max wait to fill a batch.")
+    consumer_fetch_wait: float = Field(
+        default=0.1,
+        gt=0,
+        le=1.5,
+        description="Longest the broker may hold a worker's fetch (s); each stage hop can wait it.",
+    )
     session_timeout: float = Field(default=6.0, gt=0, description="Consumer session timeout (s).")
     max_message_bytes: int = Field(
         default=4 * 1024 * 1024, ge=65536, description="Largest message produced or fetched."

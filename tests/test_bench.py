@@ -22,6 +22,7 @@ from bench.corpus import load_corpus
 from bench.e2e import Layout
 from bench.scores import ScoreFormatError, parse_body, parse_claims, parse_ner, parse_stance
 from bench.stats import latency_summary, percentile
+from pipeline.settings import Settings
 
 TOOLS = SHARED / "tools"
 TEXT = "Olaf Scholz said the talks failed."
@@ -157,4 +158,8 @@ def test_tiny_bench_reports_every_headline_key(tmp_path: Path) -> None:
     assert report["e2e_articles_per_s_n_workers"] is None  # no layout with 2 NLP processes
     assert report["workers"] >= 1 and len(report["loadavg_start"]) == 3
     assert set(report["bare"]["stages"]) == {"clean", "tag", "claims"}
-    assert report["e2e"]["layouts"]["1x1"]["full"]["completed"] == 5
+    layout = report["e2e"]["layouts"]["1x1"]
+    assert layout["full"]["completed"] == 5
+    assert layout["full"]["cpu_s_per_article"] > 0 and report["bare"]["cpu_s_per_article"] > 0
+    assert report["cpu_per_article_ratio_1_worker"] > 0
+    assert layout["settings"]["consumer_fetch_wait"] == Settings().consumer_fetch_wait

@@ -1,0 +1,106 @@
+"""Several batches of Faust events worked on at once, finished in each partition's order.
+
+``Stream.take_events`` acks a batch's events as soon as the agent asks for the next batch, and
+the consumer commits acked offsets. So that an agent can start the next batch before the last
+one is finished, each batch holds one more reference on its messages (Faust's
+``Message.refcount``, the count it keeps for messages read by several streams) until its results
+are sent: only then can the consumer commit its offsets. A batch is finished once it is done and
+no earlier batch with a partition in common is unfinished: every partition keeps its order, and
+a long article holds up only the partitions of its own batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterable, Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from faust.types import TP, EventT
+
+R = TypeVar("R")
+
+
+def hold(events: list[EventT]) -> None:
+    """Keep the offsets of ``events`` uncommitted, whoever else acks them, until released."""
+    for event in events:
+        event.message.incref()
+
+
+def release(events: list[EventT]) -> None:
+    """Drop the holds; an event whose last reference this was may now be committed."""
+    for event in events:
+        message = event.message
+        if event.ack():
+            event.app.sensors.on_message_out(message.tp, message.offset, message)
+
+
+@dataclass(frozen=True, eq=False)
+class Batch(Generic[R]):
+    events: list[EventT]
+    partitions: frozenset[TP]
+    task: asyncio.Task[R]
+
+
+class InFlight(Generic[R]):
+    """Up to ``limit`` batches between ``process`` (concurrent) and ``finish`` (in order)."""
+
+    def __init__(
+        self,
+        limit: int,
+        process: Callable[[list[EventT]], Coroutine[Any, Any, R]],
+        finish: Callable[[list[EventT], R], Awaitable[None]],
+    ) -> None:
+        self._slots = asyncio.Semaphore(limit)
+        self._process = process
+        self._finish = finish
+        self._unfinished: list[Batch[R]] = []
+        self._changed = asyncio.Event()
+        self._ended = False
+
+    async def run(self, batches: AsyncIterable[list[EventT]]) -> None:
+        """Work through ``batches`` until they end.
+
+        Cancelled (worker shutdown), unfinished batches stay held: their offsets are not
+        committed and the next owner of their partitions processes them again. When ``process``
+        or ``finish`` raises, they are released first, as Faust acks the events of an agent that
+        raised, so that a restarted agent does not leave them pending and block rebalances.
+        """
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._finish_in_order())
+                async for events in batches:
+                    await self._slots.acquire()
+                    hold(events)
+                    task = group.create_task(self._process(events))
+                    task.add_done_callback(lambda _: self._changed.set())
+                    partitions = frozenset(event.message.tp for event in events)
+                    self._unfinished.append(Batch(events, partitions, task))
+                self._ended = True
+                self._changed.set()
+        except Exception:
+            for batch in self._unfinished:
+                release(batch.events)
+            self._unfinished.clear()
+            raise
+
+    def _ready(self) -> Batch[R] | None:
+        """The first done batch that no earlier unfinished batch shares a partition with."""
+        blocked: set[TP] = set()
+        for batch in self._unfinished:
+            if batch.task.done() and not batch.partitions & blocked:
+                return batch
+            blocked |= batch.partitions
+        return None
+
+    async def _finish_in_order(self) -> None:
+        while self._unfinished or not self._ended:
+            batch = self._ready()
+            if batch is None:
+                self._changed.clear()
+                await self._changed.wait()
+                continue
+            await self._finish(batch.events, batch.task.result())
+            self._unfinished.remove(batch)
+            release(batch.events)
+            self._slots.release()

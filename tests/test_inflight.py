@@ -1,0 +1,144 @@
+"""Batches in flight: concurrent work, results in partition order, offsets held until sent.
+
+No broker: real Faust events and messages, and a batch source that acks each batch when the
+next one is asked for, as ``Stream.take_events`` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import faust
+import pytest
+from faust.events import Event
+from faust.types import EventT
+from faust.types.tuples import Message
+
+from pipeline.inflight import InFlight
+
+APP = faust.App("inflight-test", autodiscover=False)
+
+
+def batch(offsets: range, partition: int = 0) -> list[EventT]:
+    """Events as the conductor hands them to one stream (one reference each)."""
+    events: list[EventT] = []
+    for offset in offsets:
+        message = Message("t", partition, offset, 0.0, 0, None, b"k", b"v", None)
+        message.incref()
+        events.append(Event(APP, b"k", offset, None, message))
+    return events
+
+
+async def take_events(batches: list[list[EventT]]) -> AsyncIterator[list[EventT]]:
+    """Like ``Stream.take_events``: a batch is acked once the agent asks for the next one."""
+    for events in batches:
+        try:
+            yield events
+        finally:
+            for event in events:
+                event.ack()
+
+
+def acked(events: list[EventT]) -> list[bool]:
+    return [event.message.acked for event in events]
+
+
+def test_batches_run_concurrently_and_finish_in_arrival_order() -> None:
+    batches = [batch(range(0, 3)), batch(range(3, 5)), batch(range(5, 6)), batch(range(6, 9))]
+    delays = {0: 0.2, 3: 0.05, 5: 0.0, 6: 0.1}  # later batches are done first
+    running, most, finished = 0, 0, []
+
+    async def process(events: list[EventT]) -> int:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(delays[events[0].value])
+        running -= 1
+        return len(events)
+
+    async def finish(events: list[EventT], size: int) -> None:
+        assert size == len(events)
+        finished.extend(event.value for event in events)
+
+    asyncio.run(InFlight(2, process, finish).run(take_events(batches)))
+    assert finished == list(range(9))
+    assert most == 2
+    assert all(acked([event for events in batches for event in events]))
+
+
+def test_a_slow_batch_holds_up_only_its_own_partitions() -> None:
+    slow, other, same = batch(range(0, 2), 0), batch(range(0, 2), 1), batch(range(2, 3), 0)
+    finished: list[tuple[int, int]] = []
+
+    async def process(events: list[EventT]) -> None:
+        await asyncio.sleep(0.2 if events is slow else 0.0)
+
+    async def finish(events: list[EventT], _: None) -> None:
+        finished.extend((event.message.partition, event.message.offset) for event in events)
+
+    asyncio.run(InFlight(3, process, finish).run(take_events([slow, other, same])))
+    assert finished == [(1, 0), (1, 1), (0, 0), (0, 1), (0, 2)]
+
+
+def test_offsets_stay_uncommitted_until_the_batch_is_finished() -> None:
+    first, second = batch(range(0, 2)), batch(range(2, 4))
+    gate = asyncio.Event()
+    started: list[list[EventT]] = []
+    seen: list[list[bool]] = []
+
+    async def process(events: list[EventT]) -> None:
+        started.append(events)
+        if events is first:
+            await gate.wait()
+
+    async def finish(events: list[EventT], _: None) -> None:
+        if events is first:
+            seen.append(acked(first + second))
+
+    async def go() -> None:
+        in_flight = InFlight(2, process, finish)
+        running = asyncio.create_task(in_flight.run(take_events([first, second])))
+        while len(started) < 2:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # the source has acked both batches by now
+        assert [event.message.refcount for event in first + second] == [1] * 4
+        assert acked(first + second) == [False] * 4
+        gate.set()
+        await running
+
+    asyncio.run(go())
+    assert seen == [[False] * 4]  # the second, done first, waited for the first to be sent
+    assert acked(first + second) == [True] * 4
+
+
+def test_cancelled_batches_stay_held_and_failed_ones_are_released() -> None:
+    events = batch(range(0, 2))
+
+    async def stall(_: list[EventT]) -> None:
+        await asyncio.Event().wait()
+
+    async def done(_: list[EventT], __: None) -> None:
+        return None
+
+    async def cancel() -> None:
+        running = asyncio.create_task(InFlight(1, stall, done).run(take_events([events])))
+        await asyncio.sleep(0.05)
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+
+    asyncio.run(cancel())
+    assert acked(events) == [False, False]  # shutdown: processed again by the next owner
+
+    failing = batch(range(0, 2))
+
+    async def no_producer(_: list[EventT], __: None) -> None:
+        raise ConnectionError("broker gone")
+
+    async def nothing(_: list[EventT]) -> None:
+        return None
+
+    with pytest.raises(ExceptionGroup):
+        asyncio.run(InFlight(1, nothing, no_producer).run(take_events([failing])))
+    assert acked(failing) == [True, True]  # like Faust's ack of a crashed agent's event

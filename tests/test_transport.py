@@ -1,0 +1,50 @@
+"""The worker consumer fetches with the configured wait, not Faust's hard-coded 1.5 s."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiokafka import TopicPartition
+from aiokafka.protocol.fetch import FetchRequest
+
+from pipeline.app import create_app
+from pipeline.settings import Settings
+from pipeline.topics import ensure_topics
+from pipeline.transport import FetchWaitConsumer, FetchWaitTransport
+
+
+def test_worker_consumer_fetch_requests_carry_the_configured_wait(settings: Settings) -> None:
+    settings = settings.model_copy(update={"consumer_fetch_wait": 0.05})
+    bootstrap = settings.broker or ""
+    asyncio.run(ensure_topics(bootstrap, settings))
+
+    async def go() -> list[FetchRequest]:
+        app = create_app(settings, bootstrap)
+        assert isinstance(app.transport, FetchWaitTransport)
+        assert isinstance(app.consumer, FetchWaitConsumer)
+        # the aiokafka consumer that Faust's consumer thread runs, built as the worker builds it
+        consumer = app.consumer._thread._create_worker_consumer(app.transport)
+        fetches: list[FetchRequest] = []
+        send = consumer._client.send
+
+        async def recording_send(node_id: int, request: Any, **kwargs: Any) -> Any:
+            if isinstance(request, FetchRequest):
+                fetches.append(request)
+            return await send(node_id, request, **kwargs)
+
+        consumer._client.send = recording_send
+        await consumer.start()
+        try:
+            consumer.assign([TopicPartition(settings.topic("raw"), 0)])
+            for _ in range(200):
+                if fetches:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await consumer.stop()
+        return fetches
+
+    fetches = asyncio.run(go())
+    assert fetches, "the consumer sent no fetch request"
+    assert {request._max_wait_ms for request in fetches} == {50}
