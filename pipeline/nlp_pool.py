@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -75,8 +76,14 @@ def _warm(model: str) -> None:
     shared_model(model)
 
 
+def _started() -> int:
+    return os.getpid()
+
+
 class NlpPool:
-    """``processes`` spawned processes, each with its own copy of the model."""
+    """``processes`` spawned processes, each with its own copy of the model, all started (and
+    loading the model) at once: a spawn-context executor would otherwise start its second
+    process only when two batches first wait, and that batch would wait for the model too."""
 
     def __init__(self, model: str, processes: int = 1) -> None:
         self.model = model
@@ -84,12 +91,15 @@ class NlpPool:
         self._executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
+        executor = ProcessPoolExecutor(
             max_workers=self.processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_warm,
             initargs=(self.model,),
         )
+        for _ in range(self.processes):  # no process is idle yet: each call spawns one
+            executor.submit(_started)
+        return executor
 
     async def tag(self, payloads: Sequence[bytes]) -> list[Outcome]:
         """One outcome per payload. When a pool process dies (killed, out of memory) the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import signal
 
@@ -33,3 +34,14 @@ def test_a_killed_pool_process_fails_its_batch_and_the_pool_is_renewed() -> None
     assert [outcome.error_type for outcome in broken] == ["BrokenProcessPool"] * 2
     assert before[0].seconds > 0
     assert after[0].error_type == before[0].error_type  # a live process again
+
+
+@pytest.mark.timeout(120)
+def test_every_pool_process_starts_with_the_pool_not_with_the_first_busy_batch() -> None:
+    before = set(multiprocessing.active_children())
+    pool = NlpPool("en_core_web_sm", processes=2)
+    try:
+        started = set(multiprocessing.active_children()) - before
+        assert len(started) == 2  # nothing was submitted yet: both exist from the start
+    finally:
+        pool.close()
