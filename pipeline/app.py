@@ -53,6 +53,15 @@ def create_app(settings: Settings, bootstrap: str) -> faust.App:
     return use_fetch_wait(app, settings.consumer_fetch_wait)
 
 
+def service_worker(app: faust.App, settings: Settings) -> faust.Worker:
+    """A faust worker without its terminal spinner: at log levels of WARNING and above the
+    spinner sets the root logger to DEBUG (to spin on every record), so every debug call of
+    faust and aiokafka would build a log record on the hot path."""
+    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
+    worker.spinner = None
+    return worker
+
+
 def run_worker(settings: Settings, bootstrap: str) -> None:
     """Run the enrichment agents until SIGINT/SIGTERM."""
     model_package(settings.model)  # fail now, not on the first batch
@@ -62,8 +71,7 @@ def run_worker(settings: Settings, bootstrap: str) -> None:
     Stages(app, settings, pool)
     add_pages(app)
     try:
-        worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
-        worker.execute_from_commandline()
+        service_worker(app, settings).execute_from_commandline()
     finally:
         pool.close()
         logging.shutdown()
