@@ -6,6 +6,7 @@ never raises (Faust would ack the event and lose it) and keeps going.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -183,6 +184,7 @@ class Stages:
                 seconds.observe(time.perf_counter() - started)
                 update = {"story_id": story.story_id, "duplicate_of": story.duplicate_of}
                 await self.forward(event, "clean", out, article.model_copy(update=update).to_json())
+                await asyncio.sleep(0)  # a burst of raw items must not hold up the NLP batches
 
         return agent
 
