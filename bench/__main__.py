@@ -16,7 +16,7 @@ import orjson
 from bench import ROOT, SHARED
 from bench.bare import run_bare
 from bench.corpus import Corpus, load_corpus
-from bench.e2e import Layout, describe, run_layout
+from bench.e2e import WARM_ARTICLES_PER_NLP_PROCESS, Layout, describe, run_layout
 from bench.poller import run_poller
 from bench.quality import run_quality
 from bench.report import headline, table, targets
@@ -59,6 +59,7 @@ def _e2e(args: argparse.Namespace, corpus: Corpus, words: int, model: str) -> di
                     args.workdir,
                     model,
                     args.half_seconds,
+                    corpus.warm,
                 )
             except RuntimeError as exc:
                 figures = describe(layout) | {"error": str(exc)}
@@ -74,9 +75,11 @@ def _e2e(args: argparse.Namespace, corpus: Corpus, words: int, model: str) -> di
 def bench(args: argparse.Namespace) -> dict[str, Any]:
     model = Settings().model
     cores = os.cpu_count() or 1
-    corpus = load_corpus(args.articles)
+    most = max(Layout.parse(layout).nlp_total for layout in args.layouts.split(","))
+    corpus = load_corpus(args.articles, WARM_ARTICLES_PER_NLP_PROCESS * most)
     print(f"bare stages on {len(corpus.articles)} articles ...", file=sys.stderr, flush=True)
-    bare = run_bare(corpus.articles, model, Settings().nlp_batch_size)
+    warm = corpus.warm[:WARM_ARTICLES_PER_NLP_PROCESS]
+    bare = run_bare(corpus.articles, model, Settings().nlp_batch_size, warm)
     report: dict[str, Any] = {
         "corpus": corpus.source,
         "articles": len(corpus.articles),

@@ -21,13 +21,17 @@ def _batches(articles: Sequence[CleanArticle], size: int) -> list[Sequence[Clean
     return [articles[i : i + size] for i in range(0, len(articles), size)]
 
 
-def run_bare(raws: Sequence[RawArticle], model: str, batch_size: int) -> dict[str, Any]:
+def run_bare(
+    raws: Sequence[RawArticle], model: str, batch_size: int, warm: Sequence[RawArticle] = ()
+) -> dict[str, Any]:
     """Articles/s and words/s of each stage and of all three, as ``pipeline.extract`` runs them.
 
-    The model is loaded (and warmed on one article) before timing.
+    The model is loaded and the stages run over ``warm`` (or the first article) before timing.
     """
     nlp = shared_model(model)
-    tag_articles(nlp, [clean_article(raw) for raw in raws[:1]])
+    for batch in _batches([clean_article(raw) for raw in warm or raws[:1]], batch_size):
+        for item in tag_articles(nlp, batch):
+            finish(item, __version__)
     seconds = dict.fromkeys(STAGES, 0.0)
     cpu = time.process_time()
     start = time.perf_counter()

@@ -20,10 +20,12 @@ from pipeline.records import RawArticle
 
 @dataclass(frozen=True)
 class Corpus:
-    """Where the articles came from, and the articles."""
+    """Where the articles came from, the articles timed, and the articles that warm up the NLP
+    processes before timing (others than the timed ones)."""
 
     source: str
     articles: list[RawArticle]
+    warm: list[RawArticle]
 
 
 def text_article(article_id: str, text: str, title: str, feed: str) -> RawArticle:
@@ -65,8 +67,9 @@ def shared_articles(shared: Path) -> Iterator[RawArticle]:
         yield from feed_articles(parsed, str(feed), datetime.now(UTC))
 
 
-def load_corpus(limit: int) -> Corpus:
-    """Up to ``limit`` articles from the best source present."""
+def load_corpus(limit: int, warm: int = 0) -> Corpus:
+    """Up to ``limit`` articles from the best source present, then up to ``warm`` more to warm
+    up with (fewer when the source runs out: the timed articles come first)."""
     polnear = DATA / "polnear"
     if (polnear / "dev.jsonl").exists():
         source, articles = "polnear", polnear_articles(polnear)
@@ -74,7 +77,7 @@ def load_corpus(limit: int) -> Corpus:
         source, articles = "shared", shared_articles(SHARED)
     chosen: list[RawArticle] = []
     for article in articles:
-        if len(chosen) >= limit:
+        if len(chosen) >= limit + warm:
             break
         chosen.append(article)
-    return Corpus(source, chosen)
+    return Corpus(source, chosen[:limit], chosen[limit:])

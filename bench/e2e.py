@@ -2,7 +2,9 @@
 
 Per layout (workers x NLP processes per worker) the bench starts the workers on fresh topics,
 waits for a warm-up article on every partition (so startup and model loading are excluded),
-then produces every article at once (full load), then at half the measured rate (half load).
+then for the warm-up articles (a process's first batches run slower: its memory pools and
+vocabulary are still growing; the bare figure is taken after the same warm-up), then produces
+every article at once (full load), then at half the measured rate (half load).
 Latency is from the produce call to the event's arrival at the bench's own consumer.
 """
 
@@ -31,6 +33,7 @@ from pipeline.settings import Settings
 from pipeline.topics import ensure_topics
 
 WARMUP_TIMEOUT = 300.0
+WARM_ARTICLES_PER_NLP_PROCESS = 32
 SECONDS_PER_ARTICLE = 5.0
 
 
@@ -119,8 +122,9 @@ def _encoded(raws: Sequence[RawArticle], phase: str) -> list[tuple[str, bytes]]:
     return out
 
 
-async def warm_up(run: Run, sample: RawArticle) -> float:
-    """One article on every raw partition, twice (late group joins settle); seconds taken."""
+async def warm_up(run: Run, sample: RawArticle, warm: Sequence[RawArticle] = ()) -> float:
+    """One article on every raw partition, twice (late group joins settle), then ``warm`` all at
+    once; seconds taken."""
     started = time.perf_counter()
     for round_ in range(2):
         ids = []
@@ -131,6 +135,10 @@ async def warm_up(run: Run, sample: RawArticle) -> float:
             ids.append(article_id)
         if not await run.wait(ids, WARMUP_TIMEOUT):
             raise RuntimeError("warm-up articles never came out: see the worker logs")
+    for article_id, value in _encoded(warm, "warm"):
+        await run.send(article_id, value)
+    if not await run.wait([f"{raw.id}~warm" for raw in warm], WARMUP_TIMEOUT):
+        raise RuntimeError("warm-up articles never came out: see the worker logs")
     return round(time.perf_counter() - started, 1)
 
 
@@ -245,9 +253,10 @@ async def _drive(
     raws: Sequence[RawArticle],
     words: int,
     half_seconds: float,
+    warm: Sequence[RawArticle],
 ) -> dict[str, Any]:
     async with connected(settings, workers) as run:
-        startup = await warm_up(run, raws[0])
+        startup = await warm_up(run, raws[0], warm)
         full = await _full_load(run, raws, words)
         half = await _paced_load(run, raws, words, full["articles_per_s"] / 2, half_seconds)
         return {"startup_s": startup, "full": full, "half": half}
@@ -286,14 +295,17 @@ def run_layout(
     workdir: Path,
     model: str,
     half_seconds: float,
+    warm: Sequence[RawArticle] = (),
 ) -> dict[str, Any]:
-    """Full- and half-load figures of one layout; its workers are stopped (by PID) after."""
+    """Full- and half-load figures of one layout, after warming each of its NLP processes on
+    its share of ``warm``; its workers are stopped (by PID) after."""
     shape = describe(layout)
     settings = layout_settings(bootstrap, layout, workdir, model)
     asyncio.run(ensure_topics(bootstrap, settings))
     workers = start_workers(settings, layout.workers)
     try:
-        figures = asyncio.run(_drive(settings, workers, raws, words, half_seconds))
+        warm = warm[: WARM_ARTICLES_PER_NLP_PROCESS * layout.nlp_total]
+        figures = asyncio.run(_drive(settings, workers, raws, words, half_seconds, warm))
         rss = [tree_rss_mb(worker.pid) for worker in workers]
     finally:
         for worker in workers:
