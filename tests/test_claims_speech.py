@@ -78,6 +78,41 @@ def test_parenthetical_reporting_clause_is_discontinuous(nlp: Language) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        (  # the clause's verb lies inside a quotation
+            "His new nonprofit, he says, will “mobilize experts” to come up with the answers.",
+            ["His new nonprofit", "will “mobilize experts” to come up with the answers"],
+        ),
+        (  # the parse lost the clause's verb (it reads "accompanied" as an adjective)
+            "The photos, Mr. Dube said, accompanied messages posted overnight.",
+            ["The photos", "accompanied messages posted overnight"],
+        ),
+    ],
+)
+def test_reporting_clause_between_commas(nlp: Language, text: str, spans: list[str]) -> None:
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert [text[s:e] for s, e in c.content.spans] == spans
+
+
+def test_called_with_a_quoted_name(nlp: Language) -> None:
+    text = "The union called the new rota “unworkable” and “unsafe” at a meeting on Friday."
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text) == ("The union", "called")
+    assert c.content.text == "the new rota “unworkable” and “unsafe”"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["She called a “snap” election for June.", "He called reporters to a “briefing” on Monday."],
+)
+def test_called_with_quoted_words_that_name_nothing(nlp: Language, text: str) -> None:
+    assert claims_of(nlp, text) == []
+
+
 def test_attribution_with_adjunct_real_sentence(nlp: Language) -> None:
     # From the article-extraction benchmark (Reuters on WeWork).
     text = (

@@ -24,6 +24,7 @@ from agents.claims.spans import Piece, clause_minus, piece, subtree_piece
 
 Found = tuple[list[Piece], Token | None]
 NOTHING: Found = ([], None)
+NAMED_DEPS = frozenset({"dobj", "oprd", "attr", "appos", "nmod", "npadvmod", "dative"})
 
 
 def _complement(verb: Token, lemma: str) -> Token | None:
@@ -83,8 +84,9 @@ def _object_prep(doc: Doc, verb: Token, lemma: str, obj: Token) -> Found:
     return ([p] if p else []), obj
 
 
-def _called(doc: Doc, verb: Token, objs: list[Token]) -> Found:
-    """ "called the report a fabrication" (object + predicate), "called for talks"."""
+def _called(doc: Doc, quotes: QuoteIndex, verb: Token, objs: list[Token]) -> Found:
+    """ "called the report a fabrication" (object + predicate), "called for talks", "called
+    the plan “a disaster”" (however the parse hangs the quoted name)."""
     preds = [c for c in verb.children if c.dep_ in ("oprd", "ccomp", "xcomp")]
     if objs and preds and preds[-1].i > objs[0].i:
         p = piece(doc, objs[0].left_edge.i, preds[-1].right_edge.i)
@@ -93,7 +95,38 @@ def _called(doc: Doc, verb: Token, objs: list[Token]) -> Found:
         for c in verb.children:
             if c.dep_ == "prep" and c.text.lower() == "for" and c.i == verb.i + 1:
                 return subtree_piece(doc, c), c
+    return _quoted_name(doc, quotes, verb)
+
+
+def _quoted_name(doc: Doc, quotes: QuoteIndex, verb: Token) -> Found:
+    """A noun, then a quotation naming it, none of it in a prepositional phrase: "called his
+    actions “a crucial step”", not "called reporters to a “briefing”" nor "called a “snap”
+    election"."""
+    named = [c for c in verb.rights if c.dep_ in NAMED_DEPS]
+    if not named or quotes.inside(doc[verb.i + 1]):
+        return NOTHING
+    end = max(c.right_edge.i for c in named)
+    noun = next(
+        (
+            k
+            for k in range(verb.i + 1, end + 1)
+            if doc[k].pos_ in ("NOUN", "PROPN", "PRON") and not quotes.inside(doc[k])
+        ),
+        end,
+    )
+    for k in range(noun + 1, end + 1):
+        if quotes.inside(doc[k]) and not _through_prep(doc[k], verb):
+            p = piece(doc, verb.i + 1, end)
+            return ([p] if p else []), named[-1]
     return NOTHING
+
+
+def _through_prep(tok: Token, verb: Token) -> bool:
+    while tok.i != verb.i and tok.head.i != tok.i:
+        if tok.dep_ in ("prep", "pobj", "agent"):
+            return True
+        tok = tok.head
+    return False
 
 
 def _prep_object(doc: Doc, verb: Token, lemma: str, prep: Token) -> list[Piece]:
@@ -118,6 +151,20 @@ def _object_is_content(verb: Token, lemma: str, obj: Token) -> bool:
     )
 
 
+def _set_off(doc: Doc, verb: Token) -> bool:
+    """The reporting clause stands between commas inside its sentence: "The economy, the
+    minister said, is recovering"."""
+    a, b = verb.left_edge.i, verb.right_edge.i
+    before = a if doc[a].text == "," else a - 1  # the parse may hang the commas on the verb
+    after = b if doc[b].text == "," else b + 1
+    sent = verb.sent
+    return (
+        sent.start < before < after < sent.end - 1
+        and doc[before].text == ","
+        and doc[after].text == ","
+    )
+
+
 def _interrupted_clause(doc: Doc, quotes: QuoteIndex, verb: Token) -> Found:
     """Parenthetical reporting clause: "Troops crossed the border, the ministry said.", "As
     the Post reported, the deficit will grow."."""
@@ -129,8 +176,13 @@ def _interrupted_clause(doc: Doc, quotes: QuoteIndex, verb: Token) -> Found:
     aside = stray is not None or asyndetic(verb)
     if not (verb.dep_ in ("parataxis", "ccomp") or as_clause or aside) or head.i == verb.i:
         return NOTHING
-    if head.pos_ not in ("VERB", "AUX") or quotes.inside(head):
-        return NOTHING
+    set_off = _set_off(doc, verb)
+    if head.pos_ not in ("VERB", "AUX"):
+        if not set_off:
+            return NOTHING
+        head = verb.sent.root  # the parse lost the clause's verb: the commas mark the aside
+    if quotes.inside(head) and not (set_off and not quotes.inside(doc[head.left_edge.i])):
+        return NOTHING  # “A,” she said, “B”: quotations are direct content
     start = min(verb.left_edge.i, stray.left_edge.i) if stray is not None else verb.left_edge.i
     pieces = clause_minus(doc, head, start, verb.right_edge.i)
     return (pieces, head) if pieces else NOTHING
@@ -167,7 +219,7 @@ def clause_content(doc: Doc, quotes: QuoteIndex, verb: Token, lemma: str) -> Fou
         if found[1] is not None:
             return found
     if lemma == "call":
-        return _called(doc, verb, objs)
+        return _called(doc, quotes, verb, objs)
     if lemma in PREP_CONTENT_VERBS and not objs:
         for c in verb.children:
             if c.dep_ == "prep" and c.text.lower() in PREP_CONTENT_VERBS[lemma]:
