@@ -50,7 +50,5 @@ class FetchWaitTransport(driver.Transport):
 
 def use_fetch_wait(app: faust.App, fetch_max_wait: float) -> faust.App:
     """``app`` consuming through a :class:`FetchWaitTransport`; call before its topics are used."""
-    app.transport = FetchWaitTransport(
-        app.conf.broker_consumer, app, fetch_max_wait=fetch_max_wait
-    )
+    app.transport = FetchWaitTransport(app.conf.broker_consumer, app, fetch_max_wait=fetch_max_wait)
     return app
