@@ -312,7 +312,7 @@ def run_layout(
             stop_process(worker)
     tuning = {
         name: getattr(settings, name, None)
-        for name in ("nlp_batch_size", "nlp_batch_seconds", "consumer_fetch_wait")
+        for name in ("nlp_batch_size", "nlp_batch_seconds", "nlp_job_bytes", "consumer_fetch_wait")
     }
     return shape | {"settings": tuning, "worker_rss_mb": rss} | figures
 

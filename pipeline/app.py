@@ -67,7 +67,7 @@ def run_worker(settings: Settings, bootstrap: str) -> None:
     model_package(settings.model)  # fail now, not on the first batch
     asyncio.run(ensure_topics(bootstrap, settings))
     app = create_app(settings, bootstrap)
-    pool = NlpPool(settings.model, processes=settings.nlp_processes)
+    pool = NlpPool(settings.model, settings.nlp_processes, settings.nlp_job_bytes)
     Stages(app, settings, pool)
     add_pages(app)
     try:

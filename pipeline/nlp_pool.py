@@ -2,7 +2,9 @@
 
 Faust runs every agent on one asyncio loop; spaCy inside it would starve heartbeats and cap a
 worker at one core. The pool takes encoded ``news.clean`` values and returns encoded
-``news.tagged`` values, so only bytes cross the process boundary.
+``news.tagged`` values, so only bytes cross the process boundary. A batch is cut into jobs of
+about ``job_bytes`` that the processes share, so that one long batch does not keep one process
+busy while the others wait (at the end of a burst, or behind a batch of long articles).
 """
 
 from __future__ import annotations
@@ -30,6 +32,19 @@ class Outcome:
     error_type: str = ""
     error_message: str = ""
     seconds: float = 0.0  # NLP process time: the batch's, shared out evenly
+
+
+def jobs(payloads: Sequence[bytes], job_bytes: int) -> list[list[bytes]]:
+    """``payloads`` in order, cut into runs of at most ``job_bytes`` (a larger payload alone)."""
+    runs: list[list[bytes]] = []
+    size = 0
+    for payload in payloads:
+        if not runs or size + len(payload) > job_bytes:
+            runs.append([])
+            size = 0
+        runs[-1].append(payload)
+        size += len(payload)
+    return runs
 
 
 def _failure(exc: Exception) -> Outcome:
@@ -85,9 +100,10 @@ class NlpPool:
     loading the model) at once: a spawn-context executor would otherwise start its second
     process only when two batches first wait, and that batch would wait for the model too."""
 
-    def __init__(self, model: str, processes: int = 1) -> None:
+    def __init__(self, model: str, processes: int = 1, job_bytes: int = 40_000) -> None:
         self.model = model
         self.processes = processes
+        self.job_bytes = job_bytes
         self._executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -102,13 +118,18 @@ class NlpPool:
         return executor
 
     async def tag(self, payloads: Sequence[bytes]) -> list[Outcome]:
-        """One outcome per payload. When a pool process dies (killed, out of memory) the
-        batches it was running fail with ``BrokenProcessPool`` and the next use a new pool."""
+        """One outcome per payload, in order, from jobs that run at once. When a pool process
+        dies (killed, out of memory) the jobs it was running fail with ``BrokenProcessPool`` and
+        the next use a new pool."""
+        done = await asyncio.gather(*(self._job(job) for job in jobs(payloads, self.job_bytes)))
+        return [outcome for outcomes in done for outcome in outcomes]
+
+    async def _job(self, payloads: list[bytes]) -> list[Outcome]:
         executor = self._executor
         loop = asyncio.get_running_loop()
         try:
             run = _timed_tag_payloads
-            return await loop.run_in_executor(executor, run, self.model, list(payloads))
+            return await loop.run_in_executor(executor, run, self.model, payloads)
         except BrokenProcessPool as exc:
             if executor is self._executor:
                 self._executor = self._start()

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     nlp_processes: int = Field(default=1, ge=1, description="NLP processes per worker.")
     nlp_batch_size: int = Field(default=16, ge=1, description="Articles per NLP batch.")
     nlp_batch_seconds: float = Field(default=0.1, gt=0, description="Max wait to fill a batch.")
+    nlp_job_bytes: int = Field(
+        default=40_000, ge=1, description="A batch is cut into NLP jobs of about this many bytes."
+    )
     consumer_fetch_wait: float = Field(
         default=0.1,
         gt=0,

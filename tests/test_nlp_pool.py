@@ -1,4 +1,5 @@
-"""The NLP pool outlives a dead pool process: that batch fails, the next runs on a new pool."""
+"""The NLP pool: batches cut into jobs the processes share, results in order; it outlives a dead
+pool process (that job fails, the next runs on a new pool)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import asyncio
 import multiprocessing
 import os
 import signal
+from datetime import UTC, datetime
 
 import pytest
 
-from pipeline.nlp_pool import NlpPool, Outcome
+from pipeline.nlp_pool import NlpPool, Outcome, jobs
+from pipeline.records import CleanArticle, TaggedArticle
 
 NOT_JSON = b"not a clean article"  # fails per message in the pool process, without the NLP
 
@@ -45,3 +48,45 @@ def test_every_pool_process_starts_with_the_pool_not_with_the_first_busy_batch()
         assert len(started) == 2  # nothing was submitted yet: both exist from the start
     finally:
         pool.close()
+
+
+def test_a_batch_is_cut_into_jobs_of_at_most_job_bytes_in_order() -> None:
+    payloads = [b"a" * 10, b"b" * 25, b"c" * 5, b"d" * 60, b"e" * 1]
+    assert jobs(payloads, 40) == [[b"a" * 10, b"b" * 25, b"c" * 5], [b"d" * 60], [b"e" * 1]]
+    assert jobs(payloads, 1000) == [payloads]
+    assert jobs([], 40) == []
+
+
+def article(n: int, text: str) -> bytes:
+    return CleanArticle(
+        id=f"a{n}",
+        url=None,
+        published_at=None,
+        title="",
+        source="test",
+        feed_url="test",
+        fetched_at=datetime(2026, 11, 25, tzinfo=UTC),
+        language="en",
+        word_count=len(text.split()),
+        text=text,
+    ).to_json()
+
+
+@pytest.mark.timeout(120)
+def test_the_jobs_of_one_batch_come_back_in_order_with_their_failures() -> None:
+    texts = [
+        "Olaf Scholz met Emmanuel Macron in Paris on Tuesday.",
+        "not a clean article",
+        "The European Central Bank said inflation would ease.",
+        "Reuters reported that talks in Geneva had stalled.",
+    ]
+    payloads = [t.encode() if n == 1 else article(n, t) for n, t in enumerate(texts)]
+    pool = NlpPool("en_core_web_sm", processes=2, job_bytes=1)  # one job per article
+    try:
+        outcomes = asyncio.run(pool.tag(payloads))
+    finally:
+        pool.close()
+    assert outcomes[1].value is None and outcomes[1].error_type
+    tagged = [TaggedArticle.from_json(o.value) for o in outcomes if o.value is not None]
+    assert [t.article.id for t in tagged] == ["a0", "a2", "a3"]
+    assert {e.name for e in tagged[0].entities} >= {"Olaf Scholz", "Emmanuel Macron"}
