@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 from functools import cache
+from typing import cast
 
 from spacy.lang.en import English
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -35,9 +38,18 @@ def model_package(name: str) -> str:
     )
 
 
+#: Curly quotes glued to a word, and the punctuation before one: "paranoia,”Clinton said",
+#: "said:“We", which the model's tokenizer keeps as one token.
+GLUED_QUOTES = r"[“”]|[,.:;!?](?=[“”])"
+
+
 def load_model(name: str) -> Language:
-    """Load an installed spaCy model package by name; never downloads anything."""
+    """Load an installed spaCy model package by name (never downloading anything), with its
+    tokenizer also splitting ``GLUED_QUOTES``."""
     nlp: Language = importlib.import_module(model_package(name)).load()
+    tokenizer = cast(Tokenizer, nlp.tokenizer)
+    infixes = tokenizer.infix_finditer.__self__.pattern
+    tokenizer.infix_finditer = re.compile(f"{GLUED_QUOTES}|{infixes}").finditer
     return nlp
 
 

@@ -566,3 +566,70 @@ def test_pointed_to(nlp: Language) -> None:
         "ways we can make AI a better tool for humans",
     )
     assert c.claimant.text == "Kay Firth-Butterfield, CEO of the Good Tech Advisory"
+
+
+# ------------------------------------------------------------------ quotation marks glued to words
+
+
+def test_a_closing_mark_typeset_as_an_opener_after_punctuation(nlp: Language) -> None:
+    # Real feed item (rss-parser test feed in ../shared), cut: the second quotation opens with
+    # "”" glued to the full stop before it.
+    text = (
+        "“Similarly, Bank is all poised to increase the turnover in the next 3 years”,  he "
+        "asserted.”While encashing the growth opportunities, equal importance be given to "
+        "quality. Growth should not be at the cost of quality”, he cautioned."
+    )
+    claims = claims_of(nlp, text)
+    assert [c.cue.text for c in claims] == ["asserted", "cautioned"]
+    for c in claims:
+        assert_offsets(text, c)
+    assert claims[1].content.text.startswith("While encashing the growth opportunities")
+    assert claims[1].content.text.endswith("at the cost of quality")
+
+
+def test_quotation_marks_glued_to_words_are_tokens_of_their_own(nlp: Language) -> None:
+    """The model's tokenizer keeps "paranoia,”Clinton" and "said,“Look" as one token, which
+    hides the cue from the parse."""
+    assert [t.text for t in nlp.tokenizer("paranoia,”Clinton said,“Look")] == [
+        "paranoia",
+        ",",
+        "”",
+        "Clinton",
+        "said",
+        ",",
+        "“",
+        "Look",
+    ]
+    text = "Ryan said,“Look, anti-Semitic images, they’ve got no place in a campaign.”"
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text, c.quote) == ("Ryan", "said", "direct")
+    assert c.content.text == "Look, anti-Semitic images, they’ve got no place in a campaign."
+
+
+# ------------------------------------------------------------------ colon after a name
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant"),
+    [
+        ("Pollsters agree - Carl Bialik: “The biggest lesson was a simple one.”", "Carl Bialik"),
+        (
+            "The timing does not surprise Republican pollster Daron Shaw: “Lesser-known "
+            "candidates often surge late.”",
+            "Republican pollster Daron Shaw",
+        ),
+    ],
+)
+def test_a_name_ending_a_clause_introduces_the_quotation_after_its_colon(
+    nlp: Language, text: str, claimant: str
+) -> None:
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text, c.quote) == (claimant, ":", "direct")
+    assert c.content.text.endswith(".") and c.content.start == text.index("“") + 1
+
+
+def test_a_place_before_a_colon_is_no_claimant(nlp: Language) -> None:
+    text = "We flew on to New York: “a city that never sleeps”, the brochure promised."
+    assert all(c.cue.text != ":" for c in claims_of(nlp, text))

@@ -206,6 +206,10 @@ class EntityLinker:
         """Characters [start, end) hold a mention of an entity with one of ``labels``."""
         return any(m[3] in labels for m in self._mentions_in(start, end))
 
+    def mentioned(self, start: int, end: int) -> bool:
+        """Characters [start, end) hold a mention of any entity."""
+        return bool(self._mentions_in(start, end))
+
     def _named_at(self, tok: Token) -> str | None:
         """The text of a named mention covering ``tok``, without a leading "the"."""
         for m in self._mentions_in(tok.idx, tok_end(tok)):

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from agents.claims.claimants import ClaimantPhrase, EntityLinker
 from agents.claims.lexicon import RECORD_NOUNS
 from agents.claims.quotes import QuoteIndex, strip_chars
-from agents.claims.spans import Piece, piece, trim
+from agents.claims.spans import Piece, piece, tok_end, trim
 from pipeline.records import Claim, Content, Cue
 
 #: Longest source before the colon, in tokens.
@@ -32,6 +32,8 @@ QUOTE_OPENERS = frozenset("“\"‘'")
 #: A transcript's speaker label: "BENENSON", "KATE BOULDUAN" (not "Q" and "A", whose turns
 #: are an interview's questions and answers).
 _SPEAKER = re.compile(r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]*){0,2}")
+#: Words before a name that belong to its noun phrase ("Republican pollster").
+_MODIFIER_POS = frozenset({"DET", "ADJ", "NOUN", "PROPN"})
 #: A colon opening a quotation.
 _COLON_QUOTE = re.compile(r":[ \t\u00a0]*(?:[“\"]|'')")
 
@@ -84,12 +86,10 @@ class ColonCues:
         if k < 1:
             return None
         name = self.doc[k]
-        if name.pos_ != "PROPN" or name.right_edge.i != k:
+        if name.pos_ != "PROPN":
             return None
-        if not self.linker.names(name.idx, colon, SPEAKER_LABELS):
-            return None
-        rng = trim(self.doc, name.left_edge.i, k)
         line_start = self.text.rfind("\n", 0, colon) + 1
+        rng = self._name_range(k, line_start)
         if rng is None or self.doc[rng[0]].idx <= line_start:
             return None  # a "Source: content" line, found by _line
         q = self.quotes.quotes[bisect.bisect_left(self.quotes.opens, colon)]
@@ -99,7 +99,31 @@ class ColonCues:
         s, e = strip_chars(self.text, q.start, q.end, ",")
         head = self.doc[rng[1]]
         source = ClaimantPhrase(self.doc[rng[0]].idx, head.idx + len(head.text), head, True)
-        return self._claim(source, colon, (s, e)) if e > s else None
+        return self._claim(source, colon, (s, e), direct=True) if e > s else None
+
+    def _name_range(self, k: int, line_start: int) -> tuple[int, int] | None:
+        """The source ending with name token ``k``: its noun phrase ("Republican pollster Daron
+        Shaw"), or, when the parse hung the quotation on the name, the name's own tokens, which
+        must be a speaker's entity or, untagged, a first and last name ("Philip Bump")."""
+        name = self.doc[k]
+        if name.right_edge.i == k:
+            rng = trim(self.doc, name.left_edge.i, k)
+            named = rng is not None and self.linker.names(name.idx, tok_end(name), SPEAKER_LABELS)
+            return rng if named else None
+        i = k
+        while i > 0 and self.doc[i - 1].pos_ == "PROPN" and self.doc[i - 1].idx > line_start:
+            i -= 1
+        words = self.doc[i : k + 1]
+        start, end = self.doc[i].idx, tok_end(name)
+        if self.linker.names(start, end, SPEAKER_LABELS):
+            phrase = self.doc[name.left_edge.i : i]
+            if all(t.pos_ in _MODIFIER_POS for t in phrase) and phrase.start_char > line_start:
+                return trim(self.doc, phrase.start, k)
+            return i, k
+        untagged = not self.linker.mentioned(start, end)
+        if untagged and 2 <= len(words) <= 3 and all(t.text.istitle() for t in words):
+            return i, k
+        return None
 
     def _token_range(self, start: int, end: int) -> tuple[int, int]:
         """Tokens [a, b) whose start lies in characters [start, end)."""
@@ -123,7 +147,7 @@ class ColonCues:
         content = piece(self.doc, c + 1, b - 1)
         if source is None or content is None:
             return None
-        return self._claim(source, colon, content)
+        return self._claim(source, colon, content, self.text[content[0]] in QUOTE_OPENERS)
 
     def _source(self, a: int, b: int, speaker: bool) -> ClaimantPhrase | None:
         """A verbless noun phrase naming an entity or a source of record, or a transcript's
@@ -141,9 +165,8 @@ class ColonCues:
             return None
         return span
 
-    def _claim(self, source: ClaimantPhrase, colon: int, content: Piece) -> Claim:
+    def _claim(self, source: ClaimantPhrase, colon: int, content: Piece, direct: bool) -> Claim:
         s, e = content
-        direct = self.text[s] in QUOTE_OPENERS
         return Claim(
             claimant=self.linker.claimant(source),
             cue=Cue(text=":", lemma=":", start=colon, end=colon + 1),

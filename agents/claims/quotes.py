@@ -50,11 +50,11 @@ def find_quotes(text: str) -> list[Quote]:
         before = text[i - 1] if i > 0 else " "
         after = text[m.end()] if m.end() < len(text) else " "
         if open_at < 0:
-            # "”" typeset as an opener: after a space and before a word.
+            # "”" typeset as an opener: before a word, after a space or punctuation ("said.”We").
             if (
                 mark in OPENING_QUOTES
                 or mark in STRAIGHT_QUOTES
-                or (before.isspace() and after.isalnum())
+                or (not before.isalnum() and after.isalnum())
             ):
                 open_at, inside = i, m.end()
             continue
