@@ -64,3 +64,15 @@ def test_linear_speed(nlp: Language) -> None:
     elapsed = time.perf_counter() - t0
     assert len(claims) >= 40 * 8
     assert len(big) / elapsed > 5000  # tokens per second, with a wide margin
+
+
+def test_the_rebuilt_doc_has_the_parses_annotations(nlp: Language, shared_data: Path) -> None:
+    bodies = json.loads((shared_data / "article-html" / "ground-truth-dev.json").read_text())
+    attrs = ["ORTH", "SPACY", "TAG", "POS", "DEP", "HEAD", "LEMMA", "SENT_START"]
+    for _, body in sorted(bodies.items())[:5]:
+        doc = nlp(body["articleBody"])
+        rebuilt = doc_from_parse(parse_from_doc(doc))
+        assert (rebuilt.to_array(attrs) == doc.to_array(attrs)).all()
+        assert [s.start for s in rebuilt.sents] == [s.start for s in doc.sents]
+        assert rebuilt.text == doc.text
+    assert len(doc_from_parse(parse_from_doc(nlp("")))) == 0
