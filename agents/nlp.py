@@ -91,9 +91,12 @@ def _english_vocab() -> Vocab:
 def doc_from_parse(parse: Parse) -> Doc:
     """A spaCy Doc with tags, lemmas, dependencies and sentences, built without a model (the
     annotations set as one array: a third of the time ``Doc(words, tags=...)`` takes)."""
+    n = len(parse.words)
+    given = (parse.spaces, parse.lemmas, parse.pos, parse.tags, parse.deps, parse.heads)
+    if {len(column) for column in (*given, parse.sent_starts)} - {n}:
+        raise ValueError(f"a parse of {n} words with columns of other lengths")
     vocab = _english_vocab()
     doc = Doc(vocab, words=parse.words, spaces=parse.spaces)
-    n = len(parse.words)
     if not n:
         return doc
     add = vocab.strings.add

@@ -31,7 +31,7 @@ class Outcome:
     value: bytes | None = None
     error_type: str = ""
     error_message: str = ""
-    seconds: float = 0.0  # NLP process time: the batch's, shared out evenly
+    seconds: float = 0.0  # NLP process time: the job's, shared out evenly
 
 
 def jobs(payloads: Sequence[bytes], job_bytes: int) -> list[list[bytes]]:
@@ -119,8 +119,8 @@ class NlpPool:
 
     async def tag(self, payloads: Sequence[bytes]) -> list[Outcome]:
         """One outcome per payload, in order, from jobs that run at once. When a pool process
-        dies (killed, out of memory) the jobs it was running fail with ``BrokenProcessPool`` and
-        the next use a new pool."""
+        dies (killed, out of memory) the pool breaks: every job not yet done on it fails with
+        ``BrokenProcessPool``, and the next jobs use a new pool."""
         done = await asyncio.gather(*(self._job(job) for job in jobs(payloads, self.job_bytes)))
         return [outcome for outcomes in done for outcome in outcomes]
 

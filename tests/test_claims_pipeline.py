@@ -6,6 +6,7 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -76,3 +77,9 @@ def test_the_rebuilt_doc_has_the_parses_annotations(nlp: Language, shared_data: 
         assert [s.start for s in rebuilt.sents] == [s.start for s in doc.sents]
         assert rebuilt.text == doc.text
     assert len(doc_from_parse(parse_from_doc(nlp("")))) == 0
+
+
+def test_a_parse_with_columns_of_other_lengths_is_refused(nlp: Language) -> None:
+    parse = parse_from_doc(nlp("The ministry denied it."))
+    with pytest.raises(ValueError, match="columns of other lengths"):
+        doc_from_parse(parse.model_copy(update={"heads": parse.heads[:-1]}))

@@ -117,7 +117,8 @@ class ColonCues:
         start, end = self.doc[i].idx, tok_end(name)
         if self.linker.names(start, end, SPEAKER_LABELS):
             phrase = self.doc[name.left_edge.i : i]
-            if all(t.pos_ in _MODIFIER_POS for t in phrase) and phrase.start_char > line_start:
+            modifiers = all(t.pos_ in _MODIFIER_POS for t in phrase)
+            if len(phrase) and modifiers and phrase.start_char > line_start:
                 return trim(self.doc, phrase.start, k)
             return i, k
         untagged = not self.linker.mentioned(start, end)
