@@ -21,7 +21,8 @@ PAGES = Counter("newswire_pages_total", "Article pages fetched, by result.", ["r
 DEAD_LETTERS = Counter("newswire_deadletters_total", "Messages sent to dead letters.", ["stage"])
 CONSUMER_LAG = Gauge(
     "newswire_consumer_lag",
-    "Messages behind the end of each assigned partition.",
+    "Messages of each assigned partition not yet committed by this worker (end offset - its last "
+    "commit): read and in flight count, so a partition stuck mid-stream stays above zero.",
     ["topic", "partition"],
 )
 FEED_POLLS = Counter("newswire_feed_polls_total", "Feed polls, by result.", ["result"])
@@ -32,12 +33,16 @@ Refresh = Callable[[], Awaitable[None]]
 
 
 async def refresh_lag(app: faust.App) -> None:
-    """Set the lag gauge from the consumer's positions and the partitions' high watermarks."""
+    """Set the lag gauge from the partitions' high watermarks and this worker's last commits
+    (its read position where it has not committed yet, and on changelogs, which it only reads)."""
     CONSUMER_LAG.clear()
+    committed = app.monitor.tp_committed_offsets
     for tp in app.consumer.assignment():
-        position = await app.consumer.position(tp)
-        if position is not None:
-            lag = max(app.consumer.highwater(tp) - position, 0)
+        offset = committed.get(tp)
+        if offset is None:
+            offset = await app.consumer.position(tp)
+        if offset is not None:
+            lag = max(app.consumer.highwater(tp) - offset, 0)
             CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(lag)
 
 

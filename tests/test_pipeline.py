@@ -206,6 +206,29 @@ def test_worker_serves_health_readiness_and_metrics(pipeline: Settings, polled: 
     assert ok and int(ok.group(1)) >= polled.emitted
     assert 'newswire_stage_seconds_count{stage="tag"}' in text
     assert "newswire_consumer_lag{" in text
+    assert stage_lags(base, pipeline) == dict.fromkeys(STAGE_INPUTS, 0), "work left uncommitted"
+
+
+STAGE_INPUTS = ("raw", "clean", "tagged")
+
+
+def stage_lags(base: str, settings: Settings, timeout: float = 30.0) -> dict[str, int]:
+    """Lag of each stage's input topic (summed over partitions), once all are 0 or at
+    ``timeout``: commits trail processing by up to Faust's commit interval."""
+    names = {settings.topic(name): name for name in STAGE_INPUTS}
+    pattern = re.compile(r'newswire_consumer_lag\{partition="\d+",topic="([^"]+)"\} (\S+)')
+    deadline = time.monotonic() + timeout
+    while True:
+        with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:  # noqa: S310
+            found = pattern.findall(response.read().decode())
+        lags = dict.fromkeys(STAGE_INPUTS, 0)
+        for topic, value in found:
+            if topic in names:
+                lags[names[topic]] += int(float(value))
+        seen = {names[topic] for topic, _ in found if topic in names}
+        if (seen == set(STAGE_INPUTS) and not any(lags.values())) or time.monotonic() > deadline:
+            return lags if seen == set(STAGE_INPUTS) else {}
+        time.sleep(1.0)
 
 
 def test_oversize_result_is_dead_lettered_with_a_truncated_payload(
