@@ -1,19 +1,30 @@
-"""Faust's aiokafka transport with the worker consumer's fetch wait made configurable.
+"""Faust's aiokafka transport: the worker consumer's fetch wait made configurable, and stream
+partitions resumed only after a rebalance has cleared the stream buffers.
 
 Faust hard-codes ``fetch_max_wait_ms=1500`` for its worker consumer
 (``AIOKafkaConsumerThread._create_worker_consumer``). A broker that holds a fetch for the whole
 wait even when data arrives meanwhile (the embedded Tansu broker does) then adds up to 1.5 s,
 0.75 s on average, to every hop: raw -> clean -> tagged -> events pays it three times. A short
 wait costs a few more empty fetches per second on an idle worker and nothing else.
+
+When recovery ends (``Recovery.on_recovery_completed`` and ``_resume_streams``), Faust resumes
+the stream partitions, seeks them to their committed offsets and only then resumes flow control,
+which clears every stream buffer. Messages fetched and buffered in between are dropped while the
+consumer's position has moved past them: a gap that is never processed nor committed (a
+restarted worker that stops short of the end; compare faust-streaming/faust#596). The consumer
+here defers that resume until flow has resumed, so nothing is fetched for a stream before its
+buffer has been cleared.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 import aiokafka
 import faust
 from faust.transport.drivers import aiokafka as driver
+from faust.types import TP
 from yarl import URL
 
 
@@ -30,9 +41,30 @@ class FetchWaitConsumerThread(driver.AIOKafkaConsumerThread):
 
 
 class FetchWaitConsumer(driver.Consumer):
-    """faust's aiokafka consumer on a :class:`FetchWaitConsumerThread`."""
+    """faust's aiokafka consumer on a :class:`FetchWaitConsumerThread`, whose stream partitions
+    resume with the flow at the end of a rebalance."""
 
     _thread: FetchWaitConsumerThread
+    _deferred: set[TP] | None = None  # set from rebalance complete until flow resumes
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.app.on_rebalance_complete.connect(self._defer_resume)
+
+    async def _defer_resume(self, sender: object, **kwargs: object) -> None:
+        self._deferred = set()
+
+    def resume_partitions(self, tps: Iterable[TP]) -> None:
+        if self._deferred is None:
+            super().resume_partitions(tps)
+        else:
+            self._deferred.update(tps)
+
+    def resume_flow(self) -> None:
+        super().resume_flow()
+        deferred, self._deferred = self._deferred, None
+        if deferred:
+            super().resume_partitions(deferred)
 
     def _new_consumer_thread(self) -> FetchWaitConsumerThread:
         return FetchWaitConsumerThread(self, loop=self.loop, beacon=self.beacon)

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiokafka import TopicPartition
 from aiokafka.protocol.fetch import FetchRequest
+from faust.types import TP
 
 from pipeline.app import create_app
 from pipeline.settings import Settings
@@ -48,3 +49,33 @@ def test_worker_consumer_fetch_requests_carry_the_configured_wait(settings: Sett
     fetches = asyncio.run(go())
     assert fetches, "the consumer sent no fetch request"
     assert {request._max_wait_ms for request in fetches} == {50}
+
+
+def test_stream_partitions_resume_only_once_flow_has_resumed(settings: Settings) -> None:
+    """At the end of a rebalance Faust resumes stream partitions, seeks and then clears the
+    stream buffers as flow resumes: a partition fetched before that clear would lose what was
+    buffered. The consumer holds such a resume until flow has resumed."""
+
+    async def go() -> None:
+        app = create_app(settings, settings.broker or "")
+        consumer = app.consumer
+        clean, tagged = TP(settings.topic("clean"), 0), TP(settings.topic("tagged"), 1)
+        consumer._active_partitions = set()  # as after an assignment with both paused
+        consumer._paused_partitions = {clean, tagged}
+
+        consumer.resume_partitions({tagged})  # outside a rebalance: at once
+        assert consumer._get_active_partitions() == {tagged}
+
+        await app.on_rebalance_complete.send()
+        consumer.resume_partitions({clean})
+        assert clean not in consumer._get_active_partitions()
+        app.flow_control.resume()
+        consumer.resume_flow()
+        assert consumer._get_active_partitions() == {clean, tagged}
+        assert not consumer._paused_partitions
+
+        consumer.pause_partitions({clean})  # and the next resume is immediate again
+        consumer.resume_partitions({clean})
+        assert clean in consumer._get_active_partitions()
+
+    asyncio.run(go())
