@@ -1,13 +1,15 @@
 """Syndicated copies and re-polled duplicates: MinHash-LSH over the clean text.
 
-Each article's text becomes a MinHash signature (datasketch) of its word 5-grams. The
-signature is cut into bands; the band hashes are keys of an index (a ``MutableMapping`` of
-bytes: a dict in tests, a Faust table in the worker) that points to the first article seen
-with that band. Candidates sharing a band are confirmed by their estimated Jaccard similarity,
-so two articles on one topic, which share words but few 5-grams, stay apart.
+Each article's text becomes a MinHash signature (datasketch) of its word 5-grams, kept with
+its story in ``StoryIndex.docs`` (a ``MutableMapping`` of bytes, one entry per article: a
+dict in tests, a Faust table in the worker). The signature is cut into bands whose hashes
+index the newest article seen with that band; that band index lives in memory, derived from
+the entries (``StoryIndex.learn`` takes those another worker wrote). Candidates sharing a band
+are confirmed by their estimated Jaccard similarity, so two articles on one topic, which share
+words but few 5-grams, stay apart.
 
-Index entries expire after ``window`` (default 7 days): an old article is neither matched nor
-kept. The result depends on what was seen before, so a replay may assign other stories.
+Entries expire after ``window`` (default 7 days): an old article is neither matched nor kept.
+The result depends on what was seen before, so a replay may assign other stories.
 """
 
 from __future__ import annotations
@@ -53,10 +55,10 @@ def shingles(text: str) -> set[bytes]:
 
 
 def signature(text: str) -> np.ndarray:
-    """MinHash signature of ``text``'s shingles."""
+    """MinHash signature of ``text``'s shingles (as 64-bit values, the form the table keeps)."""
     minhash = MinHash(num_perm=PERMUTATIONS, seed=1)
     minhash.update_batch(list(shingles(text)))
-    return minhash.hashvalues
+    return minhash.hashvalues.astype(np.uint64)
 
 
 def band_keys(values: np.ndarray) -> list[bytes]:
@@ -70,8 +72,11 @@ def band_keys(values: np.ndarray) -> list[bytes]:
     ]
 
 
+_DOC = b"doc:"
+
+
 def _doc_key(article_id: str) -> bytes:
-    return b"doc:" + article_id.encode()
+    return _DOC + article_id.encode()
 
 
 def _pack(values: np.ndarray, story_id: str, seen_at: datetime) -> bytes:
@@ -90,30 +95,73 @@ def _similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
+class StoryIndex:
+    """The articles seen (``docs``) and, in memory, the newest article of each band."""
+
+    def __init__(self, docs: MutableMapping[bytes, bytes] | None = None) -> None:
+        self.docs: MutableMapping[bytes, bytes] = {} if docs is None else docs
+        self._bands: dict[bytes, tuple[float, str]] = {}  # band key -> (seen, article id)
+        self._keys: dict[str, list[bytes]] = {}  # article id -> its band keys
+        for key, blob in list(self.docs.items()):
+            self.learn(key, blob)
+
+    def learn(self, key: bytes, blob: bytes | None) -> None:
+        """Take in an entry of ``docs`` written (or deleted, ``blob`` None) here or elsewhere;
+        entries arriving out of order leave each band with its newest article."""
+        if not key.startswith(_DOC):
+            return
+        article_id = key[len(_DOC) :].decode()
+        if blob is None:
+            for band in self._keys.pop(article_id, ()):
+                if self._bands.get(band, (0.0, ""))[1] == article_id:
+                    del self._bands[band]
+            return
+        values, _, seen = _unpack(blob)
+        self._keys[article_id] = keys = band_keys(values)
+        for band in keys:
+            newest = self._bands.get(band)
+            if newest is None or newest[0] <= seen:
+                self._bands[band] = (seen, article_id)
+
+    def candidates(self, keys: Iterable[bytes]) -> list[str]:
+        """The articles sharing a band with ``keys``, each once."""
+        found = (self._bands.get(key) for key in keys)
+        return list(dict.fromkeys(entry[1] for entry in found if entry is not None))
+
+    def get(self, article_id: str) -> tuple[np.ndarray, str, float] | None:
+        """Signature, story and time seen of an article, if it is kept."""
+        blob = self.docs.get(_doc_key(article_id))
+        return None if blob is None else _unpack(blob)
+
+    def put(self, article_id: str, values: np.ndarray, story_id: str, seen_at: datetime) -> None:
+        key, blob = _doc_key(article_id), _pack(values, story_id, seen_at)
+        self.docs[key] = blob
+        self.learn(key, blob)
+
+
 def assign_story(
     article_id: str,
     text: str,
     now: datetime,
-    index: MutableMapping[bytes, bytes],
+    index: StoryIndex,
     window: timedelta = WINDOW,
 ) -> Story:
     """The story of ``article_id``, recording it in ``index`` (an article seen before keeps its
     story: a redelivery or a revision is not its own duplicate)."""
-    values = signature(text).astype(np.uint64)
+    values = signature(text)
     oldest = (now - window).timestamp()
-    known = index.get(_doc_key(article_id))
+    known = index.get(article_id)
     if known is not None:
-        _, story_id, seen = _unpack(known)
+        _, story_id, seen = known
         if seen >= oldest:
             first = story_id if story_id != article_id else None
             return Story(story_id=story_id, duplicate_of=first, similarity=1.0)
     best: tuple[float, str] | None = None
-    keys = band_keys(values)
-    for candidate in _candidates(index, keys):
-        blob = index.get(_doc_key(candidate))
-        if blob is None or candidate == article_id:
+    for candidate in index.candidates(band_keys(values)):
+        found = index.get(candidate)
+        if found is None or candidate == article_id:
             continue
-        other, story_id, seen = _unpack(blob)
+        other, story_id, seen = found
         score = _similarity(values, other)
         if seen >= oldest and score >= THRESHOLD and (best is None or score > best[0]):
             best = (score, story_id)
@@ -122,31 +170,19 @@ def assign_story(
         if best
         else Story(story_id=article_id, duplicate_of=None, similarity=0.0)
     )
-    index[_doc_key(article_id)] = _pack(values, story.story_id, now)
-    pointer = article_id.encode()
-    for key in keys:  # the newest copy: it carries the story and expires last
-        if index.get(key) != pointer:
-            index[key] = pointer
+    index.put(article_id, values, story.story_id, now)  # the newest copy: it expires last
     return story
 
 
-def _candidates(index: MutableMapping[bytes, bytes], keys: Iterable[bytes]) -> list[str]:
-    found = (index.get(key) for key in keys)
-    return list(dict.fromkeys(value.decode() for value in found if value is not None))
-
-
-def expired(index: MutableMapping[bytes, bytes], now: datetime, window: timedelta = WINDOW) -> int:
-    """Drop the documents older than ``window`` and the bands pointing to them; return how many
-    documents went."""
+def expired(index: StoryIndex, now: datetime, window: timedelta = WINDOW) -> int:
+    """Drop the articles older than ``window`` (and any entry that is not an article's, such as
+    the band entries an earlier version kept in the table); return how many articles went."""
     oldest = (now - window).timestamp()
-    gone = {
-        key[4:]
-        for key, blob in list(index.items())
-        if key.startswith(b"doc:") and _unpack(blob)[2] < oldest
-    }
-    for key, value in list(index.items()):
-        if (key.startswith(b"doc:") and key[4:] in gone) or (
-            key.startswith(b"band:") and value in gone
-        ):
-            del index[key]
-    return len(gone)
+    gone = 0
+    for key, blob in list(index.docs.items()):
+        if key.startswith(_DOC) and _unpack(blob)[2] >= oldest:
+            continue
+        del index.docs[key]
+        index.learn(key, None)
+        gone += key.startswith(_DOC)
+    return gone

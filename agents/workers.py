@@ -18,7 +18,7 @@ from faust.types import EventT
 
 from agents.events import claim_messages, finish
 from agents.fulltext import clean_stage, needs_page
-from agents.stories import assign_story, expired
+from agents.stories import StoryIndex, assign_story, expired
 from pipeline import __version__
 from pipeline.deadletters import MessageTooLarge, check_size, dead_letter, error_info
 from pipeline.inflight import InFlight
@@ -70,7 +70,8 @@ class Stages:
         names = ("raw", "pages", "clean", "tagged", "events", "claims", "deadletter")
         topic = {name: app.topic(settings.topic(name)) for name in names}
         self.deadletters = topic["deadletter"]
-        self.stories = global_table(app, STORIES_TABLE)
+        self.stories = StoryIndex()
+        self.stories.docs = global_table(app, STORIES_TABLE, on_change=self.stories.learn)
         aliases = TextTable(global_table(app, ALIASES_TABLE))
         app.timer(3600.0)(self._forget_stories)
         if settings.fulltext:

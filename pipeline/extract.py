@@ -21,7 +21,7 @@ from agents.clean import CleanText, clean_article, clean_text, clean_title, word
 from agents.events import finish
 from agents.fulltext import clean_paged
 from agents.language import detect_language
-from agents.stories import assign_story
+from agents.stories import StoryIndex, assign_story
 from agents.tag import tag_articles
 from pipeline import __version__
 from pipeline.poller.parse import MalformedFeed, parse_document
@@ -136,7 +136,7 @@ def from_file(
 
 def with_stories(articles: Iterable[CleanArticle]) -> Iterator[CleanArticle]:
     """The articles with their story among those before them (an index of this run only)."""
-    index: dict[bytes, bytes] = {}
+    index = StoryIndex()
     now = datetime.now(UTC)
     for article in articles:
         story = assign_story(article.id, article.text, now, index)

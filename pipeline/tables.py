@@ -7,17 +7,27 @@ used by several instances. Values are raw bytes; ``TextTable`` shows one as ``st
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import cast
 
 import faust
+from faust.types import EventT
 
 from pipeline.settings import Settings
 from pipeline.tail import TopicReader
 from pipeline.topics import table_topic
 
 
-def global_table(app: faust.App, name: str) -> MutableMapping[bytes, bytes]:
+def global_table(
+    app: faust.App, name: str, on_change: Callable[[bytes, bytes | None], None] | None = None
+) -> MutableMapping[bytes, bytes]:
+    """The table ``name``; ``on_change(key, value)`` sees each entry read from its changelog
+    (at start and, from other workers, while running; ``value`` None for a deletion)."""
+
+    async def changed(event: EventT) -> None:
+        if on_change is not None:
+            on_change(cast(bytes, event.message.key), cast(bytes | None, event.message.value))
+
     table = app.GlobalTable(
         name,
         key_type=bytes,
@@ -25,6 +35,7 @@ def global_table(app: faust.App, name: str) -> MutableMapping[bytes, bytes]:
         partitions=1,
         recovery_buffer_size=1,
         use_partitioner=True,
+        on_changelog_event=changed,
     )
     return cast(MutableMapping[bytes, bytes], table)
 

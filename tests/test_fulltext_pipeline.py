@@ -20,7 +20,8 @@ from pipeline.poller.emit import kafka_emitter
 from pipeline.poller.once import poll_sources_once
 from pipeline.poller.poll import PollReport
 from pipeline.settings import Settings
-from pipeline.topics import ensure_topics
+from pipeline.tail import TopicReader
+from pipeline.topics import STORIES_TABLE, ensure_topics, table_topic
 from tests.conftest import fresh_settings
 from tests.feed_server import FeedServer, Reply, feed_server
 from tests.test_pipeline import VALIDATORS, read_all, wait_for
@@ -138,6 +139,23 @@ def test_syndicated_copy_joins_the_first_copys_story(events: dict[str, dict[str,
     other = events["/b"]["article"]
     assert isinstance(other, dict)
     assert other["duplicate_of"] is None and other["story_id"] == other["id"]
+
+
+def test_the_stories_changelog_has_one_entry_per_article(
+    worker: Settings, events: dict[str, dict[str, object]]
+) -> None:
+    async def changelog() -> list[bytes]:
+        topic = table_topic(worker, STORIES_TABLE)
+        reader = TopicReader(worker.broker or "", [topic], worker)
+        await reader.start(from_beginning=True)
+        try:
+            return [record.key async for record in reader.records(idle_seconds=3.0)]
+        finally:
+            await reader.stop()
+
+    keys = asyncio.run(changelog())
+    ids = {str(event["article"]["id"]) for event in events.values()}  # type: ignore[index]
+    assert sorted(keys) == sorted(f"doc:{article_id}".encode() for article_id in ids)
 
 
 def test_pages_topic_carries_the_fetched_pages(

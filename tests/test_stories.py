@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from agents.stories import THRESHOLD, assign_story, expired, signature
+from agents.stories import THRESHOLD, StoryIndex, assign_story, band_keys, expired, signature
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
@@ -36,7 +36,7 @@ def edited(text: str) -> str:
 
 
 def test_same_body_under_two_urls_is_one_story(bodies: list[str]) -> None:
-    index: dict[bytes, bytes] = {}
+    index = StoryIndex()
     first = assign_story("site-a:1", bodies[0], NOW, index)
     copy = assign_story("site-b:9", bodies[0], NOW + timedelta(hours=1), index)
     assert first.duplicate_of is None and first.story_id == "site-a:1"
@@ -45,7 +45,7 @@ def test_same_body_under_two_urls_is_one_story(bodies: list[str]) -> None:
 
 
 def test_edited_copies_join_the_first_copys_story(bodies: list[str]) -> None:
-    index: dict[bytes, bytes] = {}
+    index = StoryIndex()
     for n, body in enumerate(bodies[:10]):
         assign_story(f"orig:{n}", body, NOW, index)
     for n, body in enumerate(bodies[:10]):
@@ -68,13 +68,13 @@ def test_different_articles_are_not_duplicates_even_on_one_topic(bodies: list[st
     for word_jaccard, i, j in overlap[:10]:
         assert word_jaccard > 0.15  # genuinely similar vocabularies
         assert similarity(bodies[i], bodies[j]) < THRESHOLD / 2
-    index: dict[bytes, bytes] = {}
+    index = StoryIndex()
     stories = [assign_story(f"a:{n}", body, NOW, index) for n, body in enumerate(bodies)]
     assert all(story.duplicate_of is None for story in stories)
 
 
 def test_a_redelivered_article_keeps_its_own_story(bodies: list[str]) -> None:
-    index: dict[bytes, bytes] = {}
+    index = StoryIndex()
     assign_story("a:1", bodies[1], NOW, index)
     again = assign_story("a:1", bodies[1], NOW + timedelta(minutes=5), index)
     assert again.duplicate_of is None and again.story_id == "a:1"
@@ -83,9 +83,62 @@ def test_a_redelivered_article_keeps_its_own_story(bodies: list[str]) -> None:
 
 
 def test_entries_expire_after_the_window(bodies: list[str]) -> None:
-    index: dict[bytes, bytes] = {}
+    index = StoryIndex()
     assign_story("old:1", bodies[2], NOW, index)
     later = NOW + timedelta(days=8)
     assert assign_story("new:1", bodies[2], later, index).duplicate_of is None
     assert expired(index, later + timedelta(days=8)) == 2
-    assert index == {}
+    assert index.docs == {}
+
+
+def test_the_table_keeps_one_entry_per_article(bodies: list[str]) -> None:
+    """The band index is derived in memory, so the table (and its changelog) gets one write
+    per article."""
+    index = StoryIndex()
+    for n, body in enumerate(bodies[:5]):
+        assign_story(f"a:{n}", body, NOW, index)
+    assign_story("copy:0", edited(bodies[0]), NOW, index)
+    assert sorted(index.docs) == sorted([f"doc:a:{n}".encode() for n in range(5)] + [b"doc:copy:0"])
+
+
+def test_entries_another_worker_wrote_are_matched(bodies: list[str]) -> None:
+    """Two workers share one table: what one writes reaches the other through ``learn`` (the
+    table's changelog), and a copy polled by the second joins the first's story."""
+    here, there = StoryIndex(), StoryIndex()
+    assign_story("site-a:1", bodies[3], NOW, here)
+    for key, blob in here.docs.items():
+        there.docs[key] = blob
+        there.learn(key, blob)
+    copy = assign_story("site-b:1", edited(bodies[3]), NOW, there)
+    assert copy.duplicate_of == "site-a:1"
+
+
+def test_a_restarted_index_derives_its_bands_from_the_table(bodies: list[str]) -> None:
+    before = StoryIndex()
+    assign_story("site-a:1", bodies[4], NOW, before)
+    after = StoryIndex(dict(before.docs))
+    assert assign_story("site-b:1", edited(bodies[4]), NOW, after).duplicate_of == "site-a:1"
+
+
+def test_bands_point_to_the_newest_copy_whatever_order_entries_arrive_in(
+    bodies: list[str],
+) -> None:
+    source = StoryIndex()
+    assign_story("a:1", bodies[5], NOW, source)
+    assign_story("a:2", bodies[5] + "\n\nUpdated.", NOW + timedelta(hours=2), source)
+    entries = list(source.docs.items())
+    for order in (entries, entries[::-1]):
+        index = StoryIndex()
+        for key, blob in order:
+            index.learn(key, blob)
+        assert index.candidates(band_keys(signature(bodies[5]))) == ["a:2"]
+        index.learn(b"doc:a:2", None)  # deleted elsewhere: its bands go
+        assert index.candidates(band_keys(signature(bodies[5] + "\n\nUpdated."))) == []
+
+
+def test_expiry_drops_entries_that_are_not_articles(bodies: list[str]) -> None:
+    """Band entries a table kept before the band index moved to memory are dropped."""
+    index = StoryIndex({b"band:0:abc": b"old:1"})
+    assign_story("a:1", bodies[6], NOW, index)
+    assert expired(index, NOW) == 0
+    assert list(index.docs) == [b"doc:a:1"]
