@@ -111,10 +111,10 @@ class StoryIndex:
         if not key.startswith(_DOC):
             return
         article_id = key[len(_DOC) :].decode()
+        for band in self._keys.pop(article_id, ()):  # the bands of its previous entry
+            if self._bands.get(band, (0.0, ""))[1] == article_id:
+                del self._bands[band]
         if blob is None:
-            for band in self._keys.pop(article_id, ()):
-                if self._bands.get(band, (0.0, ""))[1] == article_id:
-                    del self._bands[band]
             return
         values, _, seen = _unpack(blob)
         self._keys[article_id] = keys = band_keys(values)

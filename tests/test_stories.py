@@ -136,6 +136,14 @@ def test_bands_point_to_the_newest_copy_whatever_order_entries_arrive_in(
         assert index.candidates(band_keys(signature(bodies[5] + "\n\nUpdated."))) == []
 
 
+def test_an_entry_written_again_keeps_only_its_new_bands(bodies: list[str]) -> None:
+    index = StoryIndex()
+    assign_story("a:1", bodies[7], NOW, index)
+    assign_story("a:1", bodies[8], NOW + timedelta(days=8), index)  # its window had passed
+    assert index.candidates(band_keys(signature(bodies[7]))) == []
+    assert index.candidates(band_keys(signature(bodies[8]))) == ["a:1"]
+
+
 def test_expiry_drops_entries_that_are_not_articles(bodies: list[str]) -> None:
     """Band entries a table kept before the band index moved to memory are dropped."""
     index = StoryIndex({b"band:0:abc": b"old:1"})
