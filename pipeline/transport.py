@@ -49,9 +49,11 @@ class FetchWaitConsumer(driver.Consumer):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.app.on_rebalance_complete.connect(self._defer_resume)
+        self.app.on_rebalance_complete.connect(self._defer_resume)  # type: ignore[arg-type]
 
-    async def _defer_resume(self, sender: object, **kwargs: object) -> None:
+    async def _defer_resume(
+        self, sender: object, *args: object, signal: object, **kw: object
+    ) -> None:
         self._deferred = set()
 
     def resume_partitions(self, tps: Iterable[TP]) -> None:
