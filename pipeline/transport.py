@@ -14,11 +14,18 @@ consumer's position has moved past them: a gap that is never processed nor commi
 restarted worker that stops short of the end; compare faust-streaming/faust#596). The consumer
 here defers that resume until flow has resumed, so nothing is fetched for a stream before its
 buffer has been cleared.
+
+Faust's seek to the committed offsets (at the end of every rebalance, and whenever records
+arrive while flow is stopped) relies on aiokafka's ``seek_to_committed``, which leaves a
+partition with no commit where its fetches got to. Records a worker fetched there while the
+partition was paused or flow stopped were then never delivered nor read again (a worker killed
+before its first commit of ``news.clean``, restarted: the new one read that topic to its end and
+tagged nothing). Such a partition is sought to its beginning, as the offset reset "earliest" says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 import aiokafka
@@ -29,7 +36,8 @@ from yarl import URL
 
 
 class FetchWaitConsumerThread(driver.AIOKafkaConsumerThread):
-    """Builds faust's worker consumer, then sets its fetch wait before it starts."""
+    """Builds faust's worker consumer, then sets its fetch wait before it starts; seeks a stream
+    partition without a commit back to its beginning."""
 
     def _create_worker_consumer(self, transport: driver.Transport) -> aiokafka.AIOKafkaConsumer:
         consumer = super()._create_worker_consumer(transport)
@@ -38,6 +46,18 @@ class FetchWaitConsumerThread(driver.AIOKafkaConsumerThread):
         # AIOKafkaConsumer.start() hands this to its Fetcher; the constructor has no other hook.
         consumer._fetch_max_wait_ms = cast(FetchWaitTransport, transport).fetch_max_wait_ms
         return consumer
+
+    async def seek_to_committed(self) -> Mapping[TP, int]:
+        """Seek to the committed offsets, and a stream partition with none to its beginning."""
+        committed = await super().seek_to_committed()
+        fresh = [
+            tp
+            for tp, offset in committed.items()
+            if (offset is None or offset <= 0) and not self.consumer._is_changelog_tp(tp)
+        ]
+        if fresh and self.app.conf.consumer_auto_offset_reset == "earliest":
+            await self.call_thread(self._ensure_consumer().seek_to_beginning, *fresh)
+        return committed
 
 
 class FetchWaitConsumer(driver.Consumer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from aiokafka import TopicPartition
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.protocol.fetch import FetchRequest
 from faust.types import TP
 
@@ -79,3 +79,47 @@ def test_stream_partitions_resume_only_once_flow_has_resumed(settings: Settings)
         assert clean in consumer._get_active_partitions()
 
     asyncio.run(go())
+
+
+def test_seek_to_committed_takes_a_partition_without_a_commit_back_to_its_start(
+    settings: Settings,
+) -> None:
+    """aiokafka's seek_to_committed leaves a partition with no commit where its fetches got to;
+    records fetched there while Faust had paused the partition would never be delivered."""
+    bootstrap = settings.broker or ""
+    asyncio.run(ensure_topics(bootstrap, settings))
+    tp = TopicPartition(settings.topic("clean"), 0)
+
+    async def go() -> tuple[int, int, Any]:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        await producer.start()
+        try:
+            for n in range(3):
+                await producer.send_and_wait(tp.topic, b"%d" % n, partition=tp.partition)
+        finally:
+            await producer.stop()
+        app = create_app(settings, bootstrap)
+        thread = app.consumer._thread
+        consumer = thread._consumer = thread._create_worker_consumer(app.transport)
+
+        async def in_this_loop(fun: Any, *args: Any, **kwargs: Any) -> Any:
+            return await fun(*args, **kwargs)  # the consumer thread's hop, not under test
+
+        thread.call_thread = in_this_loop  # type: ignore[method-assign]
+        await consumer.start()
+        try:
+            consumer.assign([tp])
+            fetched = 0
+            for _ in range(100):
+                fetched += len((await consumer.getmany(tp, timeout_ms=100)).get(tp, []))
+                if fetched == 3:
+                    break
+            read_to = await consumer.position(tp)
+            committed = await thread.seek_to_committed()
+            return read_to, await consumer.position(tp), committed[tp]
+        finally:
+            await consumer.stop()
+
+    read_to, after_seek, committed = asyncio.run(go())
+    assert (read_to, committed) == (3, None)
+    assert after_seek == 0
