@@ -10,18 +10,17 @@ busy while the others wait (at the end of a burst, or behind a batch of long art
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 from agents.nlp import shared_model
 from agents.tag import tag_articles
-from pipeline.broker import die_with_parent
+from pipeline.processes import ProcessPool
 from pipeline.records import CleanArticle
+
+NLP_PROCESS = "newswire-nlp"  # the name of its processes in ps, top and /proc/PID/comm
 
 
 @dataclass(frozen=True)
@@ -85,56 +84,25 @@ def _timed_tag_payloads(model: str, payloads: Sequence[bytes]) -> list[Outcome]:
     return [replace(outcome, seconds=share) for outcome in outcomes]
 
 
-def _warm(model: str) -> None:
-    """Pool process start: die with the worker, load the model once."""
-    die_with_parent()
-    shared_model(model)
-
-
-def _started() -> int:
-    return os.getpid()
-
-
 class NlpPool:
-    """``processes`` spawned processes, each with its own copy of the model, all started (and
-    loading the model) at once: a spawn-context executor would otherwise start its second
-    process only when two batches first wait, and that batch would wait for the model too."""
+    """``processes`` processes, each with its own copy of the model."""
 
     def __init__(self, model: str, processes: int = 1, job_bytes: int = 40_000) -> None:
         self.model = model
-        self.processes = processes
         self.job_bytes = job_bytes
-        self._executor = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        executor = ProcessPoolExecutor(
-            max_workers=self.processes,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_warm,
-            initargs=(self.model,),
-        )
-        for _ in range(self.processes):  # no process is idle yet: each call spawns one
-            executor.submit(_started)
-        return executor
+        self.processes = ProcessPool(NLP_PROCESS, processes, shared_model, model)
 
     async def tag(self, payloads: Sequence[bytes]) -> list[Outcome]:
-        """One outcome per payload, in order, from jobs that run at once. When a pool process
-        dies (killed, out of memory) the pool breaks: every job not yet done on it fails with
-        ``BrokenProcessPool``, and the next jobs use a new pool."""
+        """One outcome per payload, in order, from jobs that run at once; the jobs on a pool
+        process that died fail with ``BrokenProcessPool``."""
         done = await asyncio.gather(*(self._job(job) for job in jobs(payloads, self.job_bytes)))
         return [outcome for outcomes in done for outcome in outcomes]
 
     async def _job(self, payloads: list[bytes]) -> list[Outcome]:
-        executor = self._executor
-        loop = asyncio.get_running_loop()
         try:
-            run = _timed_tag_payloads
-            return await loop.run_in_executor(executor, run, self.model, payloads)
+            return await self.processes.run(_timed_tag_payloads, self.model, payloads)
         except BrokenProcessPool as exc:
-            if executor is self._executor:
-                self._executor = self._start()
-                executor.shutdown(wait=False, cancel_futures=True)
             return [_failure(exc)] * len(payloads)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self.processes.close()

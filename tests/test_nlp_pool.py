@@ -8,10 +8,11 @@ import multiprocessing
 import os
 import signal
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from pipeline.nlp_pool import NlpPool, Outcome, jobs
+from pipeline.nlp_pool import NLP_PROCESS, NlpPool, Outcome, jobs
 from pipeline.records import CleanArticle, TaggedArticle
 
 NOT_JSON = b"not a clean article"  # fails per message in the pool process, without the NLP
@@ -21,18 +22,20 @@ NOT_JSON = b"not a clean article"  # fails per message in the pool process, with
 def test_a_killed_pool_process_fails_its_batch_and_the_pool_is_renewed() -> None:
     pool = NlpPool("en_core_web_sm", processes=1)
 
-    async def go() -> tuple[list[Outcome], list[Outcome], list[Outcome]]:
+    async def go() -> tuple[str, list[Outcome], list[Outcome], list[Outcome]]:
+        name = await pool.processes.run(Path("/proc/self/comm").read_text)
         before = await pool.tag([NOT_JSON])
-        pid = await asyncio.get_running_loop().run_in_executor(pool._executor, os.getpid)
+        pid = await pool.processes.run(os.getpid)
         os.kill(pid, signal.SIGKILL)
         broken = await pool.tag([NOT_JSON, NOT_JSON])
         after = await pool.tag([NOT_JSON])
-        return before, broken, after
+        return name, before, broken, after
 
     try:
-        before, broken, after = asyncio.run(go())
+        name, before, broken, after = asyncio.run(go())
     finally:
         pool.close()
+    assert name.strip() == NLP_PROCESS  # as ps and top show it
     assert before[0].error_type and before[0].error_type != "BrokenProcessPool"
     assert [outcome.error_type for outcome in broken] == ["BrokenProcessPool"] * 2
     assert before[0].seconds > 0
