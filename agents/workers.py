@@ -6,7 +6,6 @@ never raises (Faust would ack the event and lose it) and keeps going.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -17,9 +16,10 @@ import faust
 from faust.types import EventT
 
 from agents.events import claim_messages, finish
-from agents.fulltext import clean_stage, needs_page
+from agents.fulltext import needs_page
 from agents.stories import StoryIndex, assign_story, expired
 from pipeline import __version__
+from pipeline.clean_pool import Cleaned, CleanPool
 from pipeline.deadletters import MessageTooLarge, check_size, dead_letter, error_info
 from pipeline.inflight import InFlight
 from pipeline.metrics import DEAD_LETTERS, PAGES, STAGE_MESSAGES, STAGE_SECONDS
@@ -64,8 +64,11 @@ def claims_stage(value: bytes, aliases: MutableMapping[str, str]) -> Output:
 class Stages:
     """The agents of one app, wired to its topics."""
 
-    def __init__(self, app: faust.App, settings: Settings, pool: NlpPool) -> None:
+    def __init__(
+        self, app: faust.App, settings: Settings, cleaner: CleanPool, pool: NlpPool
+    ) -> None:
         self.settings = settings
+        self.cleaner = cleaner
         self.pool = pool
         names = ("raw", "pages", "clean", "tagged", "events", "claims", "deadletter")
         topic = {name: app.topic(settings.topic(name)) for name in names}
@@ -161,31 +164,40 @@ class Stages:
         return agent
 
     def _clean(self, out: faust.TopicT) -> Callable[[faust.StreamT], Awaitable[None]]:
-        """Clean text of raw items (those not waiting for a page) and of fetched pages, with
-        the story each belongs to."""
+        """Clean text of raw items (those not waiting for a page) and of fetched pages, in the
+        clean process, with the story each belongs to."""
         settings = self.settings
-        min_chars = settings.fulltext_min_chars if settings.fulltext else None
-        paged_topic = settings.topic("pages")
+        paged = settings.topic("pages")
         window = timedelta(days=settings.story_window_days)
+        seconds = STAGE_SECONDS.labels("clean")
 
-        async def agent(stream: faust.StreamT) -> None:
-            seconds = STAGE_SECONDS.labels("clean")
-            async for event in stream.events():
-                started = time.perf_counter()
+        async def clean(events: list[EventT]) -> list[Cleaned]:
+            return await self.cleaner.clean([(e.value, e.message.topic == paged) for e in events])
+
+        async def send(events: list[EventT], results: list[Cleaned]) -> None:
+            for event, result in zip(events, results, strict=True):
+                article = result.article
+                if result.error is not None:
+                    await self.fail(event, "clean", result.error)
+                    continue
+                if article is None:
+                    continue
                 try:
-                    paged = event.message.topic == paged_topic
-                    article = clean_stage(event.value, paged, min_chars)
-                    if article is None:
-                        continue
                     now = datetime.now(UTC)
                     story = assign_story(article.id, article.text, now, self.stories, window)
                 except Exception as exc:  # noqa: BLE001 - every failure is dead-lettered
                     await self.fail(event, "clean", error_info(exc))
                     continue
-                seconds.observe(time.perf_counter() - started)
+                seconds.observe(result.seconds)
                 update = {"story_id": story.story_id, "duplicate_of": story.duplicate_of}
                 await self.forward(event, "clean", out, article.model_copy(update=update).to_json())
-                await asyncio.sleep(0)  # a burst of raw items must not hold up the NLP batches
+
+        async def agent(stream: faust.StreamT) -> None:
+            # take_events is on faust.Stream, not on its StreamT protocol
+            batches = stream.take_events(  # type: ignore[attr-defined]
+                settings.clean_batch_size, within=settings.clean_batch_seconds
+            )
+            await InFlight(2, clean, send).run(batches)
 
         return agent
 

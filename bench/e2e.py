@@ -26,8 +26,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from bench.procs import tree_cpu, tree_rss_mb
 from bench.stats import latency_summary, rate
 from pipeline.broker import free_port
+from pipeline.clean_pool import CLEAN_PROCESS
 from pipeline.demo import start_worker, stop_process
 from pipeline.kafka_security import client_options
+from pipeline.nlp_pool import NLP_PROCESS
 from pipeline.records import RawArticle
 from pipeline.settings import Settings
 from pipeline.topics import ensure_topics
@@ -156,37 +158,57 @@ def _figures(run: Run, ids: Sequence[str], words: int, started: float) -> dict[s
     }
 
 
-def _cpu(run: Run) -> tuple[float, float, float]:
-    """CPU seconds so far of the worker processes, of their NLP processes, and of every
-    process the bench started (workers, NLP processes and the embedded broker)."""
+@dataclass(frozen=True)
+class Cpu:
+    """CPU seconds so far of the worker processes, of their clean and NLP processes, and of
+    every process the bench started (workers, their processes and the embedded broker)."""
+
+    workers: float
+    clean: float
+    nlp: float
+    started: float
+
+    def __sub__(self, before: Cpu) -> Cpu:
+        return Cpu(
+            self.workers - before.workers,
+            self.clean - before.clean,
+            self.nlp - before.nlp,
+            self.started - before.started,
+        )
+
+
+def _cpu(run: Run) -> Cpu:
     pairs = [tree_cpu(worker.pid) for worker in run.workers]
-    _, children = tree_cpu(os.getpid())
-    return sum(own for own, _ in pairs), sum(nlp for _, nlp in pairs), children
+    _, started = tree_cpu(os.getpid())
+    return Cpu(
+        workers=sum(own for own, _ in pairs),
+        clean=sum(below.get(CLEAN_PROCESS, 0.0) for _, below in pairs),
+        nlp=sum(below.get(NLP_PROCESS, 0.0) for _, below in pairs),
+        started=sum(started.values()),
+    )
 
 
 async def _full_load(run: Run, raws: Sequence[RawArticle], words: int) -> dict[str, Any]:
     """Every article at once; also where the CPU went (NLP busy share: 1.0 = never idle).
 
-    CPU seconds per article (workers, NLP processes and broker) hardly depend on what else
+    CPU seconds per article (workers, their processes and broker) hardly depend on what else
     runs on the machine, unlike articles/s: compare them with the bare figure on a busy host.
     """
     articles = _encoded(raws, "full")
-    cpu_before, started = _cpu(run), time.perf_counter()
+    before, started = _cpu(run), time.perf_counter()
     for article_id, value in articles:
         await run.send(article_id, value)
     ids = [article_id for article_id, _ in articles]
     await run.wait(ids, 60 + SECONDS_PER_ARTICLE * len(ids))
     figures = _figures(run, ids, words, started)
-    (worker_before, nlp_before, all_before), (worker_after, nlp_after, all_after) = (
-        cpu_before,
-        _cpu(run),
-    )
+    spent = _cpu(run) - before
     nlp_capacity = figures["seconds"] * run.settings.nlp_processes * len(run.workers)
     return figures | {
-        "worker_loop_cpu_s": round(worker_after - worker_before, 2),
-        "nlp_cpu_s": round(nlp_after - nlp_before, 2),
-        "cpu_s_per_article": round((all_after - all_before) / max(figures["completed"], 1), 4),
-        "nlp_busy_share": round((nlp_after - nlp_before) / nlp_capacity, 3) if nlp_capacity else 0,
+        "worker_loop_cpu_s": round(spent.workers, 2),
+        "clean_cpu_s": round(spent.clean, 2),
+        "nlp_cpu_s": round(spent.nlp, 2),
+        "cpu_s_per_article": round(spent.started / max(figures["completed"], 1), 4),
+        "nlp_busy_share": round(spent.nlp / nlp_capacity, 3) if nlp_capacity else 0,
     }
 
 

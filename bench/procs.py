@@ -1,4 +1,4 @@
-"""Resident memory of a process and its descendants, read from /proc (Linux)."""
+"""Resident memory and CPU time of a process and its descendants, read from /proc (Linux)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu(pid: int) -> tuple[float, float]:
-    """CPU seconds of ``pid`` itself and of all its descendants (the worker's NLP processes)."""
-    below = descendants(pid)[1:]
-    return cpu_seconds(pid), sum(cpu_seconds(p) for p in below)
+def name(pid: int) -> str:
+    """The process's name (``comm``: what ``ps`` and ``top`` show), "" when it is gone."""
+    try:
+        return (PROC / str(pid) / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def tree_cpu(pid: int) -> tuple[float, dict[str, float]]:
+    """CPU seconds of ``pid`` itself and of its descendants by name (a worker's NLP and clean
+    processes)."""
+    below: dict[str, float] = {}
+    for child in descendants(pid)[1:]:
+        below[name(child)] = below.get(name(child), 0.0) + cpu_seconds(child)
+    return cpu_seconds(pid), below

@@ -112,8 +112,9 @@ def _layout_rows(name: str, figures: dict[str, Any]) -> list[tuple[str, Any]]:
         (f"{name} full load articles/s", full["articles_per_s"]),
         (f"{name} full load words/s", full["words_per_s"]),
         (
-            f"{name} full load CPU s: worker loops / NLP (NLP busy)",
-            f"{full['worker_loop_cpu_s']} / {full['nlp_cpu_s']} ({full['nlp_busy_share']})",
+            f"{name} full load CPU s: worker loops / clean / NLP (NLP busy)",
+            f"{full['worker_loop_cpu_s']} / {full['clean_cpu_s']} / {full['nlp_cpu_s']}"
+            f" ({full['nlp_busy_share']})",
         ),
         (f"{name} full load CPU s/article, broker included", full.get("cpu_s_per_article")),
         (

@@ -9,6 +9,7 @@ import faust
 
 from agents.nlp import model_package
 from agents.workers import Stages
+from pipeline.clean_pool import CleanPool
 from pipeline.kafka_security import broker_credentials
 from pipeline.logs import json_logging_config
 from pipeline.metrics import add_pages
@@ -67,11 +68,13 @@ def run_worker(settings: Settings, bootstrap: str) -> None:
     model_package(settings.model)  # fail now, not on the first batch
     asyncio.run(ensure_topics(bootstrap, settings))
     app = create_app(settings, bootstrap)
+    cleaner = CleanPool(settings.fulltext_min_chars if settings.fulltext else None)
     pool = NlpPool(settings.model, settings.nlp_processes, settings.nlp_job_bytes)
-    Stages(app, settings, pool)
+    Stages(app, settings, cleaner, pool)
     add_pages(app)
     try:
         service_worker(app, settings).execute_from_commandline()
     finally:
+        cleaner.close()
         pool.close()
         logging.shutdown()

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     )
     poller_web_port: int = Field(default=6067, ge=1, le=65535, description="Poller web port.")
     model: str = Field(default="en_core_web_sm", description="Installed spaCy model package.")
+    clean_batch_size: int = Field(default=16, ge=1, description="Items per clean batch.")
+    clean_batch_seconds: float = Field(
+        default=0.02, gt=0, description="Max wait to fill a clean batch."
+    )
     nlp_processes: int = Field(default=1, ge=1, description="NLP processes per worker.")
     nlp_batch_size: int = Field(default=16, ge=1, description="Articles per NLP batch.")
     nlp_batch_seconds: float = Field(default=0.1, gt=0, description="Max wait to fill a batch.")
