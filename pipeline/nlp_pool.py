@@ -33,12 +33,18 @@ class Outcome:
     seconds: float = 0.0  # NLP process time: the job's, shared out evenly
 
 
-def jobs(payloads: Sequence[bytes], job_bytes: int) -> list[list[bytes]]:
-    """``payloads`` in order, cut into runs of at most ``job_bytes`` (a larger payload alone)."""
+def jobs(payloads: Sequence[bytes], job_bytes: int, processes: int = 1) -> list[list[bytes]]:
+    """``payloads`` in order, cut into runs of at most ``job_bytes`` (a larger payload alone),
+    and into runs of about equal size for every process when fewer would do: a small batch of
+    a long and a few short articles in one job would keep the short ones waiting behind the long
+    one while another process idles."""
+    total = sum(len(payload) for payload in payloads)
+    share = total / min(processes, len(payloads)) if payloads else 0
+    limit = min(job_bytes, share) if total <= job_bytes * (processes - 1) else job_bytes
     runs: list[list[bytes]] = []
     size = 0
     for payload in payloads:
-        if not runs or size + len(payload) > job_bytes:
+        if not runs or size + len(payload) > limit:
             runs.append([])
             size = 0
         runs[-1].append(payload)
@@ -95,7 +101,8 @@ class NlpPool:
     async def tag(self, payloads: Sequence[bytes]) -> list[Outcome]:
         """One outcome per payload, in order, from jobs that run at once; the jobs on a pool
         process that died fail with ``BrokenProcessPool``."""
-        done = await asyncio.gather(*(self._job(job) for job in jobs(payloads, self.job_bytes)))
+        runs = jobs(payloads, self.job_bytes, self.processes.processes)
+        done = await asyncio.gather(*(self._job(job) for job in runs))
         return [outcome for outcomes in done for outcome in outcomes]
 
     async def _job(self, payloads: list[bytes]) -> list[Outcome]:

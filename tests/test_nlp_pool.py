@@ -60,6 +60,17 @@ def test_a_batch_is_cut_into_jobs_of_at_most_job_bytes_in_order() -> None:
     assert jobs([], 40) == []
 
 
+def test_a_small_batch_is_shared_by_the_processes_and_a_large_one_cut_by_job_bytes() -> None:
+    short, longer, long = b"s" * 10, b"m" * 70, b"l" * 160
+    assert jobs([short, longer, long], 1000, processes=2) == [[short, longer], [long]]
+    assert jobs([long, short, short], 1000, processes=2) == [[long], [short, short]]
+    assert jobs([short, short, short], 1000, processes=2) == [[short], [short], [short]]
+    assert jobs([long], 1000, processes=2) == [[long]]
+    assert jobs([short, long, long, short], 100, processes=2) == [[short], [long], [long], [short]]
+    batch = [short] * 30
+    assert jobs(batch, 100, processes=2) == jobs(batch, 100)  # 300 bytes: 3 runs of 100 anyway
+
+
 def article(n: int, text: str) -> bytes:
     return CleanArticle(
         id=f"a{n}",
