@@ -7,7 +7,7 @@ never raises (Faust would ack the event and lose it) and keeps going.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -23,7 +23,7 @@ from pipeline.clean_pool import Cleaned, CleanPool
 from pipeline.deadletters import MessageTooLarge, check_size, dead_letter, error_info
 from pipeline.inflight import InFlight
 from pipeline.metrics import DEAD_LETTERS, PAGES, STAGE_MESSAGES, STAGE_SECONDS
-from pipeline.nlp_pool import NlpPool, Outcome
+from pipeline.nlp_pool import NlpPool, Outcome, jobs
 from pipeline.pages.fetch import PageFetcher
 from pipeline.records import (
     ErrorInfo,
@@ -210,9 +210,11 @@ class Stages:
         expired(self.stories, datetime.now(UTC), timedelta(days=self.settings.story_window_days))
 
     def _tag(self, out: faust.TopicT) -> Callable[[faust.StreamT], Awaitable[None]]:
-        """Batches to the NLP pool, one per NLP process and one queued (so no process waits
-        while results are sent); results are sent in each partition's order."""
+        """Batches cut into NLP jobs, one per NLP process and one queued (so no process waits
+        while results are sent); a job's results are sent once it is done, in each article's
+        order, and its offsets committed in each partition's order (``InFlight``)."""
         size, within = self.settings.nlp_batch_size, self.settings.nlp_batch_seconds
+        job_bytes, processes = self.settings.nlp_job_bytes, self.settings.nlp_processes
         seconds = STAGE_SECONDS.labels("tag")
 
         async def tag(events: list[EventT]) -> list[Outcome]:
@@ -227,9 +229,17 @@ class Stages:
                 else:
                     await self.forward(event, "tag", out, outcome.value)
 
+        async def cut(batches: AsyncIterator[list[EventT]]) -> AsyncIterator[list[EventT]]:
+            """Each batch as the pool's jobs, which then finish one by one."""
+            async for events in batches:
+                start = 0
+                for job in jobs([event.value for event in events], job_bytes, processes):
+                    yield events[start : start + len(job)]
+                    start += len(job)
+
         async def agent(stream: faust.StreamT) -> None:
             # take_events is on faust.Stream, not on its StreamT protocol
             batches = stream.take_events(size, within=within)  # type: ignore[attr-defined]
-            await InFlight(self.settings.nlp_processes + 1, tag, send).run(batches)
+            await InFlight(processes + 1, tag, send).run(cut(batches))
 
         return agent

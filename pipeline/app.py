@@ -69,7 +69,7 @@ def run_worker(settings: Settings, bootstrap: str) -> None:
     asyncio.run(ensure_topics(bootstrap, settings))
     app = create_app(settings, bootstrap)
     cleaner = CleanPool(settings.fulltext_min_chars if settings.fulltext else None)
-    pool = NlpPool(settings.model, settings.nlp_processes, settings.nlp_job_bytes)
+    pool = NlpPool(settings.model, settings.nlp_processes)
     Stages(app, settings, cleaner, pool)
     add_pages(app)
     try:

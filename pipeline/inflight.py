@@ -1,19 +1,21 @@
-"""Several batches of Faust events worked on at once, finished in each partition's order.
+"""Several batches of Faust events worked on at once, sent in each key's order and released
+for commit in each partition's order.
 
 ``Stream.take_events`` acks a batch's events as soon as the agent asks for the next batch, and
 the consumer commits acked offsets. So that an agent can start the next batch before the last
 one is finished, each batch holds one more reference on its messages (Faust's
 ``Message.refcount``, the count it keeps for messages read by several streams) until its results
-are sent: only then can the consumer commit its offsets. A batch is finished once it is done and
-no earlier batch with a partition in common is unfinished: every partition keeps its order, and
-a long article holds up only the partitions of its own batch.
+are sent and every earlier batch of its partitions is released: Faust commits up to the first
+run of consecutive acked offsets, so an offset acked before a lower one could be committed past
+it. A batch's results are sent once it is done and no earlier unsent batch has a key in common:
+every article keeps its order, and a long article holds up only the articles of its own batch.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterable, Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from faust.types import TP, EventT
@@ -35,15 +37,27 @@ def release(events: list[EventT]) -> None:
             event.app.sensors.on_message_out(message.tp, message.offset, message)
 
 
-@dataclass(frozen=True, eq=False)
+def _key(event: EventT) -> object:
+    """The order to keep: the message key's (the article id), else the partition's."""
+    message = event.message
+    return message.tp if message.key is None else message.key
+
+
+@dataclass(eq=False)
 class Batch(Generic[R]):
     events: list[EventT]
-    partitions: frozenset[TP]
     task: asyncio.Task[R]
+    partitions: frozenset[TP] = field(init=False)
+    keys: frozenset[object] = field(init=False)
+    sent: bool = False
+
+    def __post_init__(self) -> None:
+        self.partitions = frozenset(event.message.tp for event in self.events)
+        self.keys = frozenset(_key(event) for event in self.events)
 
 
 class InFlight(Generic[R]):
-    """Up to ``limit`` batches between ``process`` (concurrent) and ``finish`` (in order)."""
+    """Up to ``limit`` batches between ``process`` (concurrent) and ``finish`` (in key order)."""
 
     def __init__(
         self,
@@ -74,8 +88,7 @@ class InFlight(Generic[R]):
                     hold(events)
                     task = group.create_task(self._process(events))
                     task.add_done_callback(lambda _: self._changed.set())
-                    partitions = frozenset(event.message.tp for event in events)
-                    self._unfinished.append(Batch(events, partitions, task))
+                    self._unfinished.append(Batch(events, task))
                 self._ended = True
                 self._changed.set()
         except Exception:
@@ -85,13 +98,26 @@ class InFlight(Generic[R]):
             raise
 
     def _ready(self) -> Batch[R] | None:
-        """The first done batch that no earlier unfinished batch shares a partition with."""
-        blocked: set[TP] = set()
+        """The first done, unsent batch that no earlier unsent batch shares a key with."""
+        blocked: set[object] = set()
         for batch in self._unfinished:
-            if batch.task.done() and not batch.partitions & blocked:
+            if batch.sent:
+                continue
+            if batch.task.done() and not batch.keys & blocked:
                 return batch
-            blocked |= batch.partitions
+            blocked |= batch.keys
         return None
+
+    def _release_sent(self) -> None:
+        """Release, in order, the sent batches that no earlier unreleased batch shares a
+        partition with."""
+        blocked: set[TP] = set()
+        for batch in list(self._unfinished):
+            if batch.sent and not batch.partitions & blocked:
+                self._unfinished.remove(batch)
+                release(batch.events)
+            else:
+                blocked |= batch.partitions
 
     async def _finish_in_order(self) -> None:
         while self._unfinished or not self._ended:
@@ -101,6 +127,6 @@ class InFlight(Generic[R]):
                 await self._changed.wait()
                 continue
             await self._finish(batch.events, batch.task.result())
-            self._unfinished.remove(batch)
-            release(batch.events)
+            batch.sent = True
+            self._release_sent()
             self._slots.release()

