@@ -8,7 +8,7 @@ COPY pipeline ./pipeline
 COPY agents ./agents
 COPY schemas ./schemas
 RUN pip install . \
-    && python -c "from agents.nlp import load_model; load_model('en_core_web_sm')" \
+    && python -c "from pipeline.stages.nlp import load_model; load_model('en_core_web_sm')" \
     && useradd --create-home --uid 10001 newswire
 USER newswire
 ENV NEWSWIRE_DATA_DIR=/home/newswire/data

@@ -28,8 +28,9 @@ test: lint typecheck ## Lint, type-check, then every test (against the embedded 
 unit: setup ## Only the tests that need no broker
 	$(BIN)/python -m pytest -m 'not broker'
 
-lint: setup ## ruff
+lint: setup ## ruff, and import-linter's layer contracts (pyproject.toml)
 	$(BIN)/ruff check pipeline agents tests examples bench
+	$(BIN)/lint-imports
 
 typecheck: setup ## mypy (disallow_untyped_defs)
 	$(BIN)/mypy

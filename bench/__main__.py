@@ -21,7 +21,7 @@ from bench.poller import run_poller
 from bench.quality import run_quality
 from bench.report import headline, table, targets
 from bench.soak import run_soak
-from pipeline.broker import EmbeddedBroker
+from pipeline.kafka.broker import EmbeddedBroker
 from pipeline.settings import Settings
 
 

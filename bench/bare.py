@@ -6,13 +6,13 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from agents.clean import clean_article
-from agents.events import finish
-from agents.nlp import shared_model
-from agents.tag import tag_articles
 from bench.stats import rate
 from pipeline import __version__
 from pipeline.records import CleanArticle, RawArticle, TaggedArticle
+from pipeline.stages.clean import clean_article
+from pipeline.stages.events import finish
+from pipeline.stages.nlp import shared_model
+from pipeline.stages.tag import tag_articles
 
 STAGES = ("clean", "tag", "claims")
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import orjson
 
-from agents.body import BadPage, extract_body
 from bench import DATA, SHARED
 from pipeline.poller.parse import MalformedFeed, parse_document
 from pipeline.poller.state import feed_articles
 from pipeline.records import RawArticle
+from pipeline.stages.body import BadPage, extract_body
 
 
 @dataclass(frozen=True)

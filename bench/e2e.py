@@ -23,16 +23,16 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from agents.clean_pool import CLEAN_PROCESS
+from agents.nlp_pool import NLP_PROCESS
 from bench.procs import tree_cpu, tree_rss_mb
 from bench.stats import latency_summary, rate
-from pipeline.broker import free_port
-from pipeline.clean_pool import CLEAN_PROCESS
-from pipeline.demo import start_worker, stop_process
-from pipeline.kafka_security import client_options
-from pipeline.nlp_pool import NLP_PROCESS
+from pipeline.kafka.broker import free_port
+from pipeline.kafka.security import client_options
+from pipeline.kafka.topics import ensure_topics
 from pipeline.records import RawArticle
 from pipeline.settings import Settings
-from pipeline.topics import ensure_topics
+from pipeline.supervisor import start_worker, stop_process
 
 WARMUP_TIMEOUT = 300.0
 WARM_ARTICLES_PER_NLP_PROCESS = 32

@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from bench.stats import rate
-from pipeline.broker import die_with_parent
-from pipeline.demo import stop_process
+from pipeline.kafka.broker import die_with_parent
 from pipeline.poller.fetch import Fetcher, FetchLimits
 from pipeline.poller.parse import MalformedFeed, parse_document
 from pipeline.poller.poll import FeedPoller
 from pipeline.poller.safety import networks
 from pipeline.poller.state import FeedState
 from pipeline.records import FeedConfig, RawArticle
+from pipeline.supervisor import stop_process
 
 CONCURRENCY = 16
 

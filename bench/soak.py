@@ -11,9 +11,9 @@ from typing import Any
 from bench.e2e import Layout, Run, connected, layout_settings, start_workers, warm_up
 from bench.procs import tree_rss_mb
 from bench.stats import latency_summary
-from pipeline.demo import stop_process
+from pipeline.kafka.topics import ensure_topics
 from pipeline.records import RawArticle
-from pipeline.topics import ensure_topics
+from pipeline.supervisor import stop_process
 
 SAMPLE_SECONDS = 30.0
 DRAIN_SECONDS = 60.0

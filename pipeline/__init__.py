@@ -1,4 +1,11 @@
-"""newswire runtime: settings, broker, topics, records, the Faust app, pollers and the CLI."""
+"""newswire: everything but the Faust worker.
+
+``records`` (the message models, a leaf) and ``settings``; ``stages`` (the stage functions,
+free of Faust and Kafka clients, and the one chain that composes them); ``kafka`` (the
+embedded broker, topics, readers and the producer); ``poller`` and ``pages`` (feeds and
+article pages, no NLP); the runners ``replay``, ``redrive``, ``extract``, ``tail``, ``demo``
+and ``supervisor``; and ``cli`` on top. The Faust apps are in the ``agents`` package.
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 

@@ -16,17 +16,17 @@ from pathlib import Path
 import orjson
 from spacy.language import Language
 
-from agents.body import PageMeta, extract_body
-from agents.clean import CleanText, clean_article, clean_text, clean_title, word_count
-from agents.events import finish
-from agents.fulltext import clean_paged
-from agents.language import detect_language
-from agents.stories import StoryIndex, assign_story
-from agents.tag import tag_articles
 from pipeline import __version__
 from pipeline.poller.parse import MalformedFeed, parse_document
 from pipeline.poller.state import feed_articles
 from pipeline.records import CleanArticle, Event, PagedArticle, RawArticle
+from pipeline.stages.body import PageMeta, extract_body
+from pipeline.stages.clean import CleanText, clean_article, clean_text, clean_title, word_count
+from pipeline.stages.events import finish
+from pipeline.stages.fulltext import clean_paged
+from pipeline.stages.language import detect_language
+from pipeline.stages.stories import StoryIndex, assign_story
+from pipeline.stages.tag import tag_articles
 
 BATCH = 32
 Pages = Callable[[RawArticle], RawArticle]

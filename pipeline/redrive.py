@@ -16,11 +16,11 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from pipeline.poller.emit import producer
+from pipeline.kafka.producer import producer
+from pipeline.kafka.reader import TopicReader
+from pipeline.kafka.topics import ensure_topics
 from pipeline.records import DeadLetter
 from pipeline.settings import Settings
-from pipeline.tail import TopicReader
-from pipeline.topics import ensure_topics
 
 HEADER = "x-redriven-from"
 INPUT_OF = {"fetch": "raw", "clean": "raw", "tag": "clean", "claims": "tagged", "poll": "raw"}

@@ -23,19 +23,18 @@ from typing import Literal
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from agents.events import finish
-from agents.fulltext import clean_stage
-from agents.nlp import model_info, shared_model
+from agents.nlp_pool import tag_payloads
 from pipeline import __version__
 from pipeline.deadletters import check_size, dead_letter, error_info
-from pipeline.kafka_security import client_options
-from pipeline.nlp_pool import tag_payloads
-from pipeline.poller.emit import producer
+from pipeline.kafka.producer import producer
+from pipeline.kafka.reader import Message, Start, TopicReader, millis, read_table
+from pipeline.kafka.security import client_options
+from pipeline.kafka.topics import ALIASES_TABLE, ensure_topics
 from pipeline.records import ErrorInfo, PipelineInfo, SourceRef, TaggedArticle
 from pipeline.settings import Settings
-from pipeline.tables import read_table
-from pipeline.tail import Message, Start, TopicReader, millis
-from pipeline.topics import ALIASES_TABLE, ensure_topics
+from pipeline.stages.events import finish
+from pipeline.stages.fulltext import clean_stage
+from pipeline.stages.nlp import model_info, shared_model
 
 Kind = Literal["raw", "clean"]
 Bound = int | datetime | None

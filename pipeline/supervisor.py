@@ -1,4 +1,5 @@
-"""``newswire run``: a poller and a worker as child processes, stopped together."""
+"""newswire's own processes: started as children that die with their parent, stopped by PID;
+``newswire run`` supervises a poller and a worker, stopped together."""
 
 from __future__ import annotations
 
@@ -7,21 +8,48 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-from pipeline.broker import die_with_parent
+from pipeline.kafka.broker import die_with_parent
 from pipeline.settings import Settings
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def spawn(command: list[str], settings: Settings, bootstrap: str) -> subprocess.Popen[bytes]:
+def spawn(
+    command: list[str], settings: Settings, bootstrap: str, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """``newswire COMMAND`` as a child process with these settings (output to ``log``)."""
     env = {**os.environ, **settings.to_env(), "NEWSWIRE_BROKER": bootstrap}
-    return subprocess.Popen(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "pipeline.cli", *command],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        preexec_fn=die_with_parent,
-    )
+    out = log.open("ab") if log is not None else None
+    try:
+        return subprocess.Popen(  # noqa: S603 - our own CLI
+            [sys.executable, "-m", "pipeline.cli", *command],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=die_with_parent,
+            stdout=out,
+            stderr=subprocess.STDOUT if out is not None else None,
+        )
+    finally:
+        if out is not None:
+            out.close()
+
+
+def start_worker(settings: Settings, bootstrap: str, log: Path) -> subprocess.Popen[bytes]:
+    """A ``newswire worker`` child process with these settings."""
+    return spawn(["worker"], settings, bootstrap, log)
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    """SIGTERM, then SIGKILL after ``timeout`` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def supervise(settings: Settings, bootstrap: str, feeds: list[str]) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from agents.claims import extract_claims
 from pipeline.records import Claim, Entity, Mention
+from pipeline.stages.claims import extract_claims
 
 
 def entities_of(doc: Doc) -> list[Entity]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from agents.nlp import load_model
-from pipeline.broker import EmbeddedBroker, free_port
+from pipeline.kafka.broker import EmbeddedBroker, free_port
 from pipeline.settings import Settings
+from pipeline.stages.nlp import load_model
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from agents.aliases import alias_key, apply_aliases, learned_aliases
-from agents.tag import tag_articles
 from pipeline.records import Entity, Mention, TaggedArticle
+from pipeline.stages.aliases import alias_key, apply_aliases, learned_aliases
+from pipeline.stages.tag import tag_articles
 from tests.test_tag import article
 
 DEFINES = (

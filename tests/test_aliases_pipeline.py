@@ -12,11 +12,11 @@ from typing import Any
 import orjson
 import pytest
 
-from pipeline.demo import start_worker, stop_process
+from pipeline.kafka.reader import read_table
+from pipeline.kafka.topics import ALIASES_TABLE, ensure_topics
 from pipeline.records import RawArticle
 from pipeline.settings import Settings
-from pipeline.tables import read_table
-from pipeline.topics import ALIASES_TABLE, ensure_topics
+from pipeline.supervisor import start_worker, stop_process
 from tests.conftest import fresh_settings
 from tests.test_aliases import DEFINES, USES
 from tests.test_replay import newswire, produce, read

@@ -11,8 +11,8 @@ from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler
 
-from agents.annotators import MemoLemmatizer, TokenRules, annotate
-from agents.tag import COMPONENTS
+from pipeline.stages.annotators import MemoLemmatizer, TokenRules, annotate
+from pipeline.stages.tag import COMPONENTS
 
 ATTRS = [POS, TAG, DEP, LEMMA, MORPH, HEAD, ENT_IOB, ENT_TYPE]
 # Sentences that reach the ruler's multi-token, regex and dependency patterns.

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from agents.body import MAX_BYTES, MAX_ELEMENTS, BadPage, extract_body
-from agents.clean import clean_text
+from pipeline.stages.body import MAX_BYTES, MAX_ELEMENTS, BadPage, extract_body
+from pipeline.stages.clean import clean_text
 
 # Real dev pages from six publishers (agency copy, BBC, AP, NBC, a local paper, a syndicated AP
 # "The Latest") and one with link lists and promos inside the article (express.co.uk).

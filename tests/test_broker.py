@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.broker import BrokerError, EmbeddedBroker, find_running, wait_until_ready
+from pipeline.kafka.broker import BrokerError, EmbeddedBroker, find_running, wait_until_ready
+from pipeline.kafka.topics import describe_topics, ensure_topics, table_topics, topic_names
 from pipeline.settings import Settings
-from pipeline.topics import describe_topics, ensure_topics, table_topics, topic_names
 
 
 def test_ensure_topics_creates_every_topic_with_configured_partitions(settings: Settings) -> None:
@@ -31,7 +31,7 @@ def test_ensure_topics_creates_every_topic_with_configured_partitions(settings: 
 
 
 def test_wait_until_ready_fails_clearly_without_broker() -> None:
-    from pipeline.broker import free_port
+    from pipeline.kafka.broker import free_port
 
     with pytest.raises(BrokerError, match="no Kafka broker answered"):
         asyncio.run(wait_until_ready(f"127.0.0.1:{free_port()}", timeout=1.0))
@@ -109,7 +109,7 @@ def test_broker_dies_when_its_owner_is_killed(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import time; from pipeline.broker import EmbeddedBroker; "
+            "import time; from pipeline.kafka.broker import EmbeddedBroker; "
             "b = EmbeddedBroker().start(); print(b.bootstrap, flush=True); time.sleep(120)",
         ],
         stdout=subprocess.PIPE,

@@ -10,9 +10,9 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from agents.claims import extract_claims
-from agents.nlp import doc_from_parse, parse_from_doc
 from pipeline.records import Claim
+from pipeline.stages.claims import extract_claims
+from pipeline.stages.nlp import doc_from_parse, parse_from_doc
 from tests.claims_support import assert_offsets, entities_of
 
 # ------------------------------------------------------------------ round trip, real text

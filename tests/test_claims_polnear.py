@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from agents.claims import extract_claims
-from agents.nlp import doc_from_parse, parse_from_doc
+from pipeline.stages.claims import extract_claims
+from pipeline.stages.nlp import doc_from_parse, parse_from_doc
 from tests.claims_support import entities_of
 
 DEV = Path(__file__).resolve().parents[1] / ".data" / "polnear" / "dev.jsonl"

@@ -7,8 +7,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from agents.claims import extract_claims
 from pipeline.records import Entity, Mention
+from pipeline.stages.claims import extract_claims
 from tests.claims_support import assert_offsets, claims_of, only
 
 # ------------------------------------------------------------------ stance

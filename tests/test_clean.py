@@ -12,7 +12,8 @@ import feedparser
 import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252")
 import pytest
 
-from agents.clean import (
+from pipeline.records import RawArticle
+from pipeline.stages.clean import (
     EmptyArticle,
     clean_article,
     clean_text,
@@ -23,7 +24,6 @@ from agents.clean import (
     split_credits,
     split_dateline,
 )
-from pipeline.records import RawArticle
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 ODD_CHARACTERS = "\u00a0\u2009\u202f\u200b\u200d\ufeff\u2018\u2019\u201c\u201d\u2026"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.clean_pool import CLEAN_PROCESS, Cleaned, CleanPool, clean_items
+from agents.clean_pool import CLEAN_PROCESS, Cleaned, CleanPool, clean_items
 from pipeline.records import PagedArticle, RawArticle
 
 NOW = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ import orjson
 import pytest
 from jsonschema import Draft202012Validator
 
-from pipeline.broker import BrokerError, find_running, free_port, wait_until_ready
+from pipeline.kafka.broker import BrokerError, find_running, free_port, wait_until_ready
 from pipeline.schemas import SCHEMA_DIR
 from tests.conftest import fresh_settings
 

@@ -12,7 +12,7 @@ import click
 import pytest
 import yaml
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

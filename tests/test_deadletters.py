@@ -10,12 +10,12 @@ import orjson
 from aiokafka import AIOKafkaProducer
 from click.testing import CliRunner, Result
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.deadletters import dead_letter
+from pipeline.kafka.reader import TopicReader
+from pipeline.kafka.topics import ensure_topics
 from pipeline.records import ErrorInfo, SourceRef
 from pipeline.settings import Settings
-from pipeline.tail import TopicReader
-from pipeline.topics import ensure_topics
 
 # stage, key, payload, payload limit (a smaller one cuts it), source topic
 LETTERS = [

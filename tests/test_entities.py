@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from spacy.language import Language
 
-from agents.entity_lists import (
+from pipeline.stages.entity_lists import (
     canonical_country,
     countries,
     demonym_country,
@@ -18,9 +18,9 @@ from agents.entity_lists import (
     organisations,
     places,
 )
-from agents.entity_rules import refine_entities
-from agents.tag import tag_articles
-from agents.truecase import prepared, restored, truecased_words
+from pipeline.stages.entity_rules import refine_entities
+from pipeline.stages.tag import tag_articles
+from pipeline.stages.truecase import prepared, restored, truecased_words
 from tests.test_tag import article
 
 CONLL_DEV = Path(__file__).resolve().parents[1] / ".data" / "conll" / "dev.jsonl"

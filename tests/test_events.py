@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from spacy.language import Language
 
-from agents.events import assemble_event, event_id, finish
-from agents.nlp import ModelNotInstalled, load_model
-from agents.tag import tag_articles
 from pipeline.records import CleanArticle, ModelInfo, PipelineInfo
+from pipeline.stages.events import assemble_event, event_id, finish
+from pipeline.stages.nlp import ModelNotInstalled, load_model
+from pipeline.stages.tag import tag_articles
 
 TEXT = (
     "Pakistan's foreign ministry on Tuesday denied that its troops had crossed the border. "

@@ -12,8 +12,8 @@ from aiokafka import AIOKafkaProducer
 from spacy.language import Language
 
 from pipeline.extract import document, enrich
+from pipeline.kafka.topics import ensure_topics
 from pipeline.settings import Settings
-from pipeline.topics import ensure_topics
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "consume_events.py"
 TEXTS = {

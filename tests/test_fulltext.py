@@ -11,10 +11,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from agents.fulltext import clean_paged, needs_page
 from pipeline.pages.fetch import PageFetcher, strip_junk
 from pipeline.records import Page, PagedArticle, RawArticle
 from pipeline.settings import Settings
+from pipeline.stages.fulltext import clean_paged, needs_page
 from tests.feed_server import FeedServer, Reply, feed_server
 
 NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)

@@ -15,13 +15,13 @@ from xml.sax.saxutils import escape
 import orjson
 import pytest
 
-from pipeline.demo import start_worker, stop_process
+from pipeline.kafka.reader import TopicReader
+from pipeline.kafka.topics import STORIES_TABLE, ensure_topics, table_topic
 from pipeline.poller.emit import kafka_emitter
 from pipeline.poller.once import poll_sources_once
 from pipeline.poller.poll import PollReport
 from pipeline.settings import Settings
-from pipeline.tail import TopicReader
-from pipeline.topics import STORIES_TABLE, ensure_topics, table_topic
+from pipeline.supervisor import start_worker, stop_process
 from tests.conftest import fresh_settings
 from tests.feed_server import FeedServer, Reply, feed_server
 from tests.test_pipeline import VALIDATORS, read_all, wait_for

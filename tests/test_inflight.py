@@ -16,7 +16,7 @@ from faust.events import Event
 from faust.types import EventT
 from faust.types.tuples import Message
 
-from pipeline.inflight import InFlight
+from agents.inflight import InFlight
 
 APP = faust.App("inflight-test", autodiscover=False)
 

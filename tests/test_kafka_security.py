@@ -25,13 +25,13 @@ from cryptography.hazmat.primitives import serialization
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
 from pydantic import ValidationError
 
-from pipeline.app import create_app
-from pipeline.broker import BrokerError, free_port, wait_until_ready
-from pipeline.cli import main
-from pipeline.kafka_security import broker_credentials, client_options, describe
+from agents.app import broker_credentials, create_app
+from pipeline.cli.main import main
+from pipeline.kafka.broker import BrokerError, free_port, wait_until_ready
+from pipeline.kafka.security import client_options, describe
+from pipeline.kafka.topics import ensure_topics
 from pipeline.poller.registry import configs, publish, read_registry
 from pipeline.settings import Settings
-from pipeline.topics import ensure_topics
 from tests.conftest import ROOT, fresh_settings
 from tests.tls_proxy import tansu, tls_tansu
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from agents.clean import clean_article
-from agents.events import finish
-from agents.language import detect_language, primary_subtag
-from agents.tag import tag_articles
 from pipeline.poller.parse import parse_document
 from pipeline.poller.state import feed_articles
+from pipeline.stages.clean import clean_article
+from pipeline.stages.events import finish
+from pipeline.stages.language import detect_language, primary_subtag
+from pipeline.stages.tag import tag_articles
 
 LE_MONDE = "spacecowboy+Feeder__app__src__androidTest__resources__com__nononsenseapps__feeder"
 FEEDS = {

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.nlp_pool import NLP_PROCESS, NlpPool, Outcome, jobs
+from agents.nlp_pool import NLP_PROCESS, NlpPool, Outcome, jobs
 from pipeline.records import CleanArticle, TaggedArticle
 
 NOT_JSON = b"not a clean article"  # fails per message in the pool process, without the NLP

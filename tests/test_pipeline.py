@@ -16,15 +16,15 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from jsonschema import Draft202012Validator
 
-from pipeline.demo import start_worker, stop_process
+from pipeline.kafka.reader import TopicReader
+from pipeline.kafka.topics import ensure_topics
 from pipeline.poller.emit import kafka_emitter
 from pipeline.poller.once import poll_sources_once
 from pipeline.poller.poll import PollReport
 from pipeline.records import TOPIC_RECORDS
 from pipeline.schemas import SCHEMA_DIR, schema_file
 from pipeline.settings import Settings
-from pipeline.tail import TopicReader
-from pipeline.topics import ensure_topics
+from pipeline.supervisor import start_worker, stop_process
 from tests.conftest import fresh_settings
 
 # Three real feeds from ../shared, 70 items: Dawn (full text), NDTV and Al-Monitor (summaries).

@@ -17,10 +17,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from pipeline.broker import free_port
+from pipeline.kafka.broker import free_port
+from pipeline.kafka.reader import TopicReader
+from pipeline.kafka.topics import ensure_topics
 from pipeline.settings import Settings
-from pipeline.tail import TopicReader
-from pipeline.topics import ensure_topics
 from tests.conftest import fresh_settings
 from tests.feed_server import FeedServer, Reply, feed_server
 

@@ -14,14 +14,14 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from pipeline.broker import free_port
-from pipeline.demo import start_worker, stop_process
+from pipeline.kafka.broker import free_port
+from pipeline.kafka.reader import TopicReader
+from pipeline.kafka.topics import ensure_topics
 from pipeline.poller.parse import parse_document
 from pipeline.poller.state import feed_articles
 from pipeline.records import RawArticle
 from pipeline.settings import Settings
-from pipeline.tail import TopicReader
-from pipeline.topics import ensure_topics
+from pipeline.supervisor import start_worker, stop_process
 from tests.conftest import fresh_settings
 
 BUNDLED = Path(__file__).resolve().parents[1] / "pipeline" / "demo_feeds"

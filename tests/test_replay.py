@@ -17,15 +17,15 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from click.testing import CliRunner, Result
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.deadletters import dead_letter
-from pipeline.demo import start_worker, stop_process
+from pipeline.kafka.reader import TopicReader
+from pipeline.kafka.topics import ensure_topics
 from pipeline.poller.emit import kafka_emitter
 from pipeline.poller.once import poll_sources_once
 from pipeline.records import ErrorInfo, SourceRef
 from pipeline.settings import Settings
-from pipeline.tail import TopicReader
-from pipeline.topics import ensure_topics
+from pipeline.supervisor import start_worker, stop_process
 from tests.conftest import fresh_settings
 
 FEED = Path(__file__).resolve().parents[1] / "pipeline" / "demo_feeds" / "ndtv.xml"

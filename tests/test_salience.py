@@ -7,9 +7,9 @@ import math
 import pytest
 from spacy.language import Language
 
-from agents.salience import in_title, ranked, salience
-from agents.tag import tag_articles
 from pipeline.records import Entity, Mention
+from pipeline.stages.salience import in_title, ranked, salience
+from pipeline.stages.tag import tag_articles
 from tests.test_tag import article
 
 

@@ -10,7 +10,14 @@ from pathlib import Path
 import orjson
 import pytest
 
-from agents.stories import THRESHOLD, StoryIndex, assign_story, band_keys, expired, signature
+from pipeline.stages.stories import (
+    THRESHOLD,
+    StoryIndex,
+    assign_story,
+    band_keys,
+    expired,
+    signature,
+)
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 

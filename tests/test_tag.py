@@ -11,11 +11,11 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
-import agents.tag
-from agents.clean import normalize_text
-from agents.nlp import model_info
-from agents.tag import LABELS, entities_from_doc, nlp_input, tag_articles
+import pipeline.stages.tag
 from pipeline.records import CleanArticle, Entity
+from pipeline.stages.clean import normalize_text
+from pipeline.stages.nlp import model_info
+from pipeline.stages.tag import LABELS, entities_from_doc, nlp_input, tag_articles
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 MARKED = re.compile(r"\[([^|\]]+)\|([A-Z_]+)\]")
@@ -222,7 +222,7 @@ def test_tag_articles_on_real_bodies(nlp: Language, bodies: list[CleanArticle]) 
 def test_tag_articles_truncates_long_text(
     nlp: Language, bodies: list[CleanArticle], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(agents.tag, "MAX_CHARS", 500)
+    monkeypatch.setattr(pipeline.stages.tag, "MAX_CHARS", 500)
     long = next(a for a in bodies if len(a.text) > 2000)
     (tagged,) = tag_articles(nlp, [long])
     tagged_text = "".join(
@@ -235,7 +235,7 @@ def test_tag_articles_truncates_long_text(
 
 
 def test_nlp_input_without_spaces_cuts_at_cap(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(agents.tag, "MAX_CHARS", 10)
+    monkeypatch.setattr(pipeline.stages.tag, "MAX_CHARS", 10)
     assert nlp_input("x" * 25) == "x" * 10
     assert nlp_input("short") == "short"
 

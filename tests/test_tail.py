@@ -12,10 +12,10 @@ from aiokafka import AIOKafkaProducer
 from click.testing import CliRunner, Result
 from spacy.language import Language
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.extract import document, enrich
+from pipeline.kafka.topics import ensure_topics
 from pipeline.settings import Settings
-from pipeline.topics import ensure_topics
 from tests.conftest import fresh_settings
 
 NOW = datetime.now(UTC)

@@ -9,10 +9,10 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.protocol.fetch import FetchRequest
 from faust.types import TP
 
-from pipeline.app import create_app
+from agents.app import create_app
+from agents.faust_repairs import FetchWaitConsumer, FetchWaitTransport
+from pipeline.kafka.topics import ensure_topics
 from pipeline.settings import Settings
-from pipeline.topics import ensure_topics
-from pipeline.transport import FetchWaitConsumer, FetchWaitTransport
 
 
 def test_worker_consumer_fetch_requests_carry_the_configured_wait(settings: Settings) -> None:

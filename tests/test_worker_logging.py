@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline.app import create_app, service_worker
+from agents.app import create_app, service_worker
 from pipeline.settings import Settings
 
 

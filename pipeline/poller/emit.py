@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from aiokafka import AIOKafkaProducer
-
 from pipeline.deadletters import MessageTooLarge, check_size, dead_letter, error_info
-from pipeline.kafka_security import client_options
+from pipeline.kafka.producer import producer
 from pipeline.poller.poll import Emit
 from pipeline.records import RawArticle
 from pipeline.settings import Settings
@@ -29,16 +27,6 @@ def route(article: RawArticle, settings: Settings) -> tuple[str, bytes, bytes]:
             payload_limit=settings.deadletter_payload_bytes,
         )
         return settings.topic("deadletter"), key, letter.to_json()
-
-
-def producer(bootstrap: str, settings: Settings) -> AIOKafkaProducer:
-    return AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
-        max_request_size=settings.max_message_bytes,
-        linger_ms=5,
-        acks="all",
-        **client_options(settings),
-    )
 
 
 @asynccontextmanager

@@ -6,18 +6,18 @@ the states where the poller service recovers them. Run it instead of, not beside
 
 from __future__ import annotations
 
+from pipeline.kafka.topics import ensure_topics
 from pipeline.poller.emit import kafka_emitter
 from pipeline.poller.poll import Emit, PollReport, from_settings
 from pipeline.poller.registry import (
     configs,
+    merge_feeds,
     read_registry,
     read_states,
     save_states,
     state_changelog,
 )
-from pipeline.poller.service import merge_feeds
 from pipeline.settings import Settings
-from pipeline.topics import ensure_topics
 
 
 async def poll_registry_once(bootstrap: str, settings: Settings, feeds: list[str]) -> PollReport:

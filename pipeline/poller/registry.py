@@ -12,11 +12,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline.poller.emit import producer
+from pipeline.kafka.producer import producer
+from pipeline.kafka.reader import MissingTopic, TopicReader
 from pipeline.poller.state import FeedState
 from pipeline.records import FeedConfig
 from pipeline.settings import Settings
-from pipeline.tail import MissingTopic, TopicReader
 
 STATE_TABLE = "feed_state"
 
@@ -128,3 +128,9 @@ async def save_states(bootstrap: str, settings: Settings, states: Iterable[FeedS
         await client.flush()
     finally:
         await client.stop()
+
+
+async def merge_feeds(bootstrap: str, settings: Settings, feeds: list[str]) -> int:
+    """Add the feeds the registry does not have yet (registered ones keep their options)."""
+    known = await read_registry(bootstrap, settings)
+    return await publish(bootstrap, settings, configs((u, None) for u in feeds if u not in known))

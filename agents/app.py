@@ -1,0 +1,67 @@
+"""The Faust app of the worker and the poller: configuration for a Kafka-protocol broker."""
+
+from __future__ import annotations
+
+import faust
+from faust.types.auth import CredentialsT
+
+from agents.faust_repairs import use_fetch_wait
+from pipeline.logs import json_logging_config
+from pipeline.settings import Settings
+
+
+def create_app(settings: Settings, bootstrap: str) -> faust.App:
+    """A Faust app on ``bootstrap`` with raw values (records are decoded by the stages)."""
+    datadir = settings.data_dir / "worker"
+    datadir.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{host}" for host in bootstrap.split(",")],
+        value_serializer="raw",
+        broker_credentials=broker_credentials(settings),
+        key_serializer="raw",
+        autodiscover=False,
+        store="memory://",
+        datadir=str(datadir),
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication,
+        topic_allow_declare=False,
+        consumer_auto_offset_reset="earliest",
+        # Tansu's end offset stops at its last batch's base offset + 1, below the offset a
+        # global table has read when that batch holds several records, and Faust's check then
+        # stops recovery for good. The tables live in memory, rebuilt from their changelogs.
+        recovery_consistency_check=False,
+        broker_session_timeout=settings.session_timeout,
+        broker_heartbeat_interval=max(settings.session_timeout / 3, 0.5),
+        producer_max_request_size=settings.max_message_bytes,
+        consumer_max_fetch_size=settings.max_message_bytes,
+        producer_linger_ms=5,
+        web_enabled=True,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        logging_config=json_logging_config(settings.log_level) if settings.log_json else None,
+    )
+    return use_fetch_wait(app, settings.consumer_fetch_wait)
+
+
+def service_worker(app: faust.App, settings: Settings) -> faust.Worker:
+    """A faust worker without its terminal spinner: at log levels of WARNING and above the
+    spinner sets the root logger to DEBUG (to spin on every record), so every debug call of
+    faust and aiokafka would build a log record on the hot path."""
+    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
+    worker.spinner = None
+    return worker
+
+
+def broker_credentials(settings: Settings) -> CredentialsT | None:
+    """The same options as Faust's ``broker_credentials`` (SASL_SSL: SASL with a TLS context)."""
+    context = settings.kafka_ssl_context()
+    if settings.kafka_sasl_username and settings.kafka_sasl_password:
+        return faust.SASLCredentials(
+            username=settings.kafka_sasl_username,
+            password=settings.kafka_sasl_password.get_secret_value(),
+            mechanism=settings.kafka_sasl_mechanism,
+            ssl_context=context,
+        )
+    return faust.SSLCredentials(context) if context is not None else None

@@ -1,0 +1,108 @@
+"""NLP off the event loop: a process pool that loads the model once per process.
+
+Faust runs every agent on one asyncio loop; spaCy inside it would starve heartbeats and cap a
+worker at one core. The pool takes encoded ``news.clean`` values and returns encoded
+``news.tagged`` values, so only bytes cross the process boundary. The tag agent cuts each batch
+into ``jobs`` that the processes share, so that one long batch does not keep one process busy
+while the others wait (at the end of a burst, or behind a batch of long articles).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+
+from agents.processes import ProcessPool
+from pipeline.records import CleanArticle
+from pipeline.stages.nlp import shared_model
+from pipeline.stages.tag import tag_articles
+
+NLP_PROCESS = "newswire-nlp"  # the name of its processes in ps, top and /proc/PID/comm
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The encoded result of one message, or the error that stopped it."""
+
+    value: bytes | None = None
+    error_type: str = ""
+    error_message: str = ""
+    seconds: float = 0.0  # NLP process time: the job's, shared out evenly
+
+
+def jobs(payloads: Sequence[bytes], job_bytes: int, processes: int = 1) -> list[list[bytes]]:
+    """``payloads`` in order, cut into runs of at most ``job_bytes`` (a larger payload alone),
+    and into runs of about equal size for every process when fewer would do: a small batch of
+    a long and a few short articles in one job would keep the short ones waiting behind the long
+    one while another process idles."""
+    total = sum(len(payload) for payload in payloads)
+    share = total / min(processes, len(payloads)) if payloads else 0
+    limit = min(job_bytes, share) if total <= job_bytes * (processes - 1) else job_bytes
+    runs: list[list[bytes]] = []
+    size = 0
+    for payload in payloads:
+        if not runs or size + len(payload) > limit:
+            runs.append([])
+            size = 0
+        runs[-1].append(payload)
+        size += len(payload)
+    return runs
+
+
+def _failure(exc: Exception) -> Outcome:
+    return Outcome(error_type=type(exc).__name__, error_message=str(exc))
+
+
+def _tag_one(model: str, article: CleanArticle) -> Outcome:
+    try:
+        [tagged] = tag_articles(shared_model(model), [article])
+        return Outcome(value=tagged.to_json())
+    except Exception as exc:  # noqa: BLE001 - reported per message
+        return _failure(exc)
+
+
+def tag_payloads(model: str, payloads: Sequence[bytes]) -> list[Outcome]:
+    """Decode, tag in one ``nlp.pipe`` pass and encode; a failing batch is retried one by one."""
+    outcomes: dict[int, Outcome] = {}
+    decoded: list[tuple[int, CleanArticle]] = []
+    for i, payload in enumerate(payloads):
+        try:
+            decoded.append((i, CleanArticle.from_json(payload)))
+        except Exception as exc:  # noqa: BLE001 - reported per message
+            outcomes[i] = _failure(exc)
+    try:
+        tagged = tag_articles(shared_model(model), [article for _, article in decoded])
+        for (i, _), result in zip(decoded, tagged, strict=True):
+            outcomes[i] = Outcome(value=result.to_json())
+    except Exception:  # noqa: BLE001 - isolate the poison message
+        for i, article in decoded:
+            outcomes[i] = _tag_one(model, article)
+    return [outcomes[i] for i in range(len(payloads))]
+
+
+def _timed_tag_payloads(model: str, payloads: Sequence[bytes]) -> list[Outcome]:
+    started = time.perf_counter()
+    outcomes = tag_payloads(model, payloads)
+    share = (time.perf_counter() - started) / max(len(payloads), 1)
+    return [replace(outcome, seconds=share) for outcome in outcomes]
+
+
+class NlpPool:
+    """``processes`` processes, each with its own copy of the model."""
+
+    def __init__(self, model: str, processes: int = 1) -> None:
+        self.model = model
+        self.processes = ProcessPool(NLP_PROCESS, processes, shared_model, model)
+
+    async def tag(self, payloads: Sequence[bytes]) -> list[Outcome]:
+        """One outcome per payload, in order, from one job in one process; all fail with
+        ``BrokenProcessPool`` when that process died (the next job runs on a new pool)."""
+        try:
+            return await self.processes.run(_timed_tag_payloads, self.model, payloads)
+        except BrokenProcessPool as exc:
+            return [_failure(exc)] * len(payloads)
+
+    def close(self) -> None:
+        self.processes.close()

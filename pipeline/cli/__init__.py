@@ -1,0 +1,1 @@
+"""The ``newswire`` command line: thin commands over the runners (``main`` is the entry)."""

@@ -1,0 +1,5 @@
+"""``python -m pipeline.cli``: the ``newswire`` command."""
+
+from pipeline.cli.main import main
+
+main()

@@ -1,0 +1,381 @@
+"""The ``newswire`` command line: thin commands over the pipeline's functions."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+from pydantic import ValidationError
+
+from pipeline import __version__
+from pipeline.cli.ops import deadletter, replay
+from pipeline.cli.options import (
+    StartParam,
+    broker_option,
+    own_broker,
+    resolve_broker,
+    settings_with,
+)
+from pipeline.kafka.reader import Start
+from pipeline.settings import Settings
+from pipeline.tail import STANCES
+
+BUNDLED_FEEDS = sorted(str(p) for p in (Path(__file__).parent / "demo_feeds").glob("*.xml"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newswire")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """newswire: news feeds -> Kafka -> clean text, entities, claims -> events.
+
+    Configuration comes from NEWSWIRE_* environment variables (see the README);
+    options override them.
+    """
+    try:
+        ctx.obj = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"NEWSWIRE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" if e["loc"] else e["msg"]
+            for e in exc.errors()
+        )
+        raise click.ClickException(f"bad configuration: {problems}") from exc
+
+
+@main.command()
+@broker_option
+@click.option("--feed", "feeds", multiple=True, help="Feed URL or path (default: bundled feeds).")
+@click.option("--json", "as_json", is_flag=True, help="Print each event as one JSON line.")
+@click.option("--timeout", default=600.0, show_default=True, help="Give up after SECONDS.")
+@click.option(
+    "--fulltext", is_flag=True, help="Fetch the pages of short items (off: works offline)."
+)
+@click.pass_context
+def demo(
+    ctx: click.Context,
+    broker: str | None,
+    feeds: tuple[str, ...],
+    as_json: bool,
+    timeout: float,
+    fulltext: bool,
+) -> None:
+    """Start the embedded broker and a worker, poll the feeds once, print the events, exit."""
+    from pipeline.cli.demo import run_demo
+
+    settings = settings_with(ctx, broker=broker, fulltext=fulltext)
+    sources = list(feeds) or settings.feeds or BUNDLED_FEEDS
+    code = run_demo(settings, sources, as_json=as_json, timeout=timeout)
+    sys.exit(code)
+
+
+@main.command()
+@broker_option
+@click.option("--feed", "feeds", multiple=True, help="Feed URL or path to add (repeatable).")
+@click.pass_context
+def run(ctx: click.Context, broker: str | None, feeds: tuple[str, ...]) -> None:
+    """Long-running: a poller and a worker (starts the embedded broker if none is set)."""
+    from pipeline.supervisor import supervise
+
+    settings = settings_with(ctx, broker=broker)
+    sources = list(feeds) or settings.feeds
+    if settings.broker:
+        sys.exit(supervise(settings, settings.broker, sources))
+    with own_broker(settings) as embedded:
+        code = supervise(settings, embedded.bootstrap, sources)
+    sys.exit(code)
+
+
+@main.command()
+@broker_option
+@click.pass_context
+def worker(ctx: click.Context, broker: str | None) -> None:
+    """Long-running: the enrichment agents (clean, tag, claims + event assembly)."""
+    from agents.worker import run_worker
+    from pipeline.stages.nlp import ModelNotInstalled, model_package
+
+    settings = settings_with(ctx, broker=broker)
+    try:
+        model_package(settings.model)
+    except ModelNotInstalled as exc:
+        raise click.ClickException(str(exc)) from exc
+    run_worker(settings, resolve_broker(settings))
+
+
+@main.command()
+@broker_option
+@click.argument("sources", nargs=-1)
+@click.option("--once", is_flag=True, help="Poll every due registered feed once, then exit.")
+@click.option("--dry-run", is_flag=True, help="Print raw-article JSON lines; no broker needed.")
+@click.pass_context
+def poll(
+    ctx: click.Context, broker: str | None, sources: tuple[str, ...], once: bool, dry_run: bool
+) -> None:
+    """Poll the registered feeds (plus SOURCES and NEWSWIRE_FEEDS, added to the registry).
+
+    Long-running by default: instances in one group share the feeds through Kafka.
+    --dry-run polls only SOURCES (or NEWSWIRE_FEEDS) once, with no registry and no state.
+    """
+    from pipeline.poller.once import poll_registry_once, poll_sources_once
+
+    settings = settings_with(ctx, broker=broker)
+    feeds = list(sources) or settings.feeds
+    if dry_run:
+        if not feeds:
+            raise click.UsageError("--dry-run needs SOURCES or NEWSWIRE_FEEDS")
+
+        async def print_article(article: Any) -> None:
+            sys.stdout.buffer.write(article.to_json() + b"\n")
+
+        report = asyncio.run(poll_sources_once(settings, feeds, print_article))
+    elif once:
+        report = asyncio.run(poll_registry_once(resolve_broker(settings), settings, feeds))
+    else:
+        from agents.poller import run_poller
+
+        run_poller(settings, resolve_broker(settings), feeds)
+        return
+    for url, error in report.errors.items():
+        click.echo(f"feed failed: {url}: {error}", err=True)
+    click.echo(
+        f"{report.polled} feeds polled, {report.emitted} items emitted, "
+        f"{len(report.errors)} failed",
+        err=True,
+    )
+
+
+@main.group()
+def feeds() -> None:
+    """The feed registry (the compacted PREFIX.feeds topic, keyed by URL)."""
+
+
+@feeds.command("add")
+@broker_option
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--file",
+    "files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A plain list (one URL per line) or an OPML export (repeatable).",
+)
+@click.option("--interval", type=float, help="Seconds between polls (default: adaptive).")
+@click.option("--title", help="Title of the feed (one URL only).")
+@click.option("--disabled", is_flag=True, help="Register without polling it.")
+@click.option("--fulltext", is_flag=True, help="Fetch every item's page, however long its text.")
+@click.pass_context
+def feeds_add(
+    ctx: click.Context,
+    broker: str | None,
+    urls: tuple[str, ...],
+    files: tuple[str, ...],
+    interval: float | None,
+    title: str | None,
+    disabled: bool,
+    fulltext: bool,
+) -> None:
+    """Add or update feeds (URLs, list files or OPML files)."""
+    from pipeline.poller.registry import configs, publish, read_feed_file
+
+    settings = settings_with(ctx, broker=broker)
+    entries = [(url, title) for url in urls]
+    for name in files:
+        entries += read_feed_file(Path(name))
+    if not entries:
+        raise click.UsageError("give feed URLs or --file")
+    found = configs(entries, interval=interval, enabled=not disabled, fulltext=fulltext)
+    count = asyncio.run(publish(resolve_broker(settings), settings, found))
+    click.echo(f"{count} feeds registered")
+
+
+@feeds.command("remove")
+@broker_option
+@click.argument("urls", nargs=-1, required=True)
+@click.pass_context
+def feeds_remove(ctx: click.Context, broker: str | None, urls: tuple[str, ...]) -> None:
+    """Remove feeds from the registry."""
+    from pipeline.poller.registry import remove
+
+    settings = settings_with(ctx, broker=broker)
+    count = asyncio.run(remove(resolve_broker(settings), settings, urls))
+    click.echo(f"{count} feeds removed")
+
+
+@feeds.command("list")
+@broker_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per feed.")
+@click.pass_context
+def feeds_list(ctx: click.Context, broker: str | None, as_json: bool) -> None:
+    """Every registered feed with its status, last success, next poll, errors and item rate."""
+    from pipeline.poller.registry import read_registry, read_states
+    from pipeline.poller.report import feed_rows, format_rows
+
+    settings = settings_with(ctx, broker=broker)
+    bootstrap = resolve_broker(settings)
+    registry = asyncio.run(read_registry(bootstrap, settings))
+    states = asyncio.run(read_states(bootstrap, settings))
+    rows = feed_rows(registry, states)
+    if as_json:
+        for row in rows:
+            click.echo(orjson.dumps(row).decode())
+    else:
+        click.echo(format_rows(rows))
+
+
+@main.command()
+@broker_option
+@click.option("--topic", help="Topic to read (default: the events topic).")
+@click.option(
+    "--from",
+    "start",
+    type=StartParam(),
+    default="end",
+    show_default=True,
+    help="beginning, end, an OFFSET (of every partition) or an ISO 8601 TIME "
+    "(Kafka record timestamp; a time without zone is UTC).",
+)
+@click.option("--entity", help="Only events naming this entity (id or name, any case).")
+@click.option("--claimant", help="Only claims whose claimant contains TEXT (text, id or name).")
+@click.option("--stance", type=click.Choice(STANCES), help="Only claims with this stance.")
+@click.option("--source", help="Only events whose source contains TEXT (any case).")
+@click.option("--language", help="Only events in this language ('en' also matches 'en-gb').")
+@click.option("--json", "as_json", is_flag=True, help="Print each message as one JSON line.")
+@click.option("--until-idle", type=float, help="Stop after SECONDS without a message.")
+@click.pass_context
+def tail(
+    ctx: click.Context,
+    broker: str | None,
+    topic: str | None,
+    start: Start,
+    entity: str | None,
+    claimant: str | None,
+    stance: str | None,
+    source: str | None,
+    language: str | None,
+    as_json: bool,
+    until_idle: float | None,
+) -> None:
+    """Print events (or any topic's messages) as they arrive, claims highlighted.
+
+    Filters apply to events; with --claimant or --stance only the matching claims are shown.
+    """
+    from pipeline.kafka.reader import MissingTopic
+    from pipeline.tail import EventFilter, tail_topic
+
+    settings = settings_with(ctx, broker=broker)
+    chosen = EventFilter(entity, claimant, stance, source, language)
+    try:
+        asyncio.run(
+            tail_topic(
+                resolve_broker(settings),
+                topic or settings.topic("events"),
+                start,
+                chosen,
+                as_json=as_json,
+                until_idle=until_idle,
+                settings=settings,
+            )
+        )
+    except MissingTopic as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@broker_option
+@click.argument("action", type=click.Choice(["list", "create"]), default="list")
+@click.pass_context
+def topics(ctx: click.Context, broker: str | None, action: str) -> None:
+    """List the broker's topics with partition counts, or create newswire's topics."""
+    from pipeline.kafka.topics import describe_topics, ensure_topics
+
+    settings = settings_with(ctx, broker=broker)
+    bootstrap = resolve_broker(settings)
+    if action == "create":
+        created = asyncio.run(ensure_topics(bootstrap, settings))
+        click.echo(f"created: {', '.join(created) or 'none (all exist)'}")
+    for name, partitions in asyncio.run(describe_topics(bootstrap, settings)).items():
+        click.echo(f"{name}\t{partitions} partitions")
+
+
+@main.command()
+@click.option("--port", type=int, default=0, help="Port on 127.0.0.1 (default: a free one).")
+@click.pass_context
+def broker(ctx: click.Context, port: int) -> None:
+    """Run the embedded broker (Tansu, memory only) until Ctrl-C or SIGTERM."""
+    settings: Settings = ctx.obj
+    stop_signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    with own_broker(settings, port) as embedded:
+        click.echo(f"bootstrap: {embedded.bootstrap}")
+        click.echo(f"address recorded in {settings.broker_state_file}", err=True)
+        signal.sigwait(stop_signals)
+
+
+@main.command()
+@click.argument("source", default="-")
+@click.option("--jsonl", is_flag=True, help="SOURCE holds JSON lines (raw records or documents).")
+@click.option("--id", "article_id", help="Article id of a single file (default: its name).")
+@click.option("--skip-clean", is_flag=True, help="Keep given text verbatim (offsets index it).")
+@click.option(
+    "--fulltext", is_flag=True, help="Fetch the pages of short feed items (as the worker does)."
+)
+@click.pass_context
+def extract(
+    ctx: click.Context,
+    source: str,
+    jsonl: bool,
+    article_id: str | None,
+    skip_clean: bool,
+    fulltext: bool,
+) -> None:
+    """Run the stages without Kafka on a file or JSONL ('-' is stdin); print event JSON lines."""
+    from pipeline.extract import (
+        InputError,
+        Pages,
+        enrich,
+        from_file,
+        from_jsonl,
+        no_pages,
+        with_stories,
+    )
+    from pipeline.pages.fetch import page_attacher
+    from pipeline.stages.nlp import shared_model
+
+    settings: Settings = ctx.obj
+    failures = 0
+
+    def articles(pages: Pages) -> Any:
+        nonlocal failures
+        if not jsonl:
+            try:
+                yield from from_file(Path(source), article_id, skip_clean, pages)
+            except (OSError, ValueError) as exc:
+                raise click.ClickException(f"{source}: {exc}") from exc
+            return
+        stream = sys.stdin.buffer if source == "-" else Path(source).open("rb")  # noqa: SIM115
+        with stream:
+            for item in from_jsonl(stream, skip_clean, pages):
+                if isinstance(item, InputError):
+                    failures += 1
+                    click.echo(f"skipped: {item}", err=True)
+                else:
+                    yield item
+
+    if not jsonl and source == "-":
+        raise click.UsageError("reading stdin needs --jsonl")
+    out = sys.stdout.buffer
+    with page_attacher(settings) if fulltext else nullcontext(no_pages) as pages:
+        for event in enrich(shared_model(settings.model), with_stories(articles(pages))):
+            out.write(event.to_json() + b"\n")
+    out.flush()
+    if failures:
+        sys.exit(1)
+
+
+main.add_command(replay)
+main.add_command(deadletter)

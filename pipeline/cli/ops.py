@@ -1,0 +1,177 @@
+"""The ``replay`` and ``deadletter`` commands of ``newswire``."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import datetime
+
+import click
+import orjson
+
+from pipeline.cli.options import StartParam, broker_option, resolve_broker, settings_with
+from pipeline.kafka.reader import Start
+
+
+def _time(value: Start | None, name: str) -> datetime | None:
+    if value is not None and not isinstance(value, datetime):
+        raise click.UsageError(f"{name} takes an ISO 8601 time")
+    return value
+
+
+@click.command()
+@broker_option
+@click.option(
+    "--from", "start", type=StartParam(), required=True, help="TIME, OFFSET or beginning."
+)
+@click.option(
+    "--to",
+    "stop",
+    type=StartParam(),
+    metavar="TIME|OFFSET",
+    help="Stop before this TIME or OFFSET.",
+)
+@click.option(
+    "--topic", default="raw", show_default=True, help="Replay raw (with its pages) or clean."
+)
+@click.option(
+    "--to-topic",
+    "target",
+    default="events",
+    show_default=True,
+    help="events (the live events topic: duplicates with the same event ids) or a topic NAME.",
+)
+@click.option("--follow", is_flag=True, help="Keep going past the end (Ctrl-C stops).")
+@click.pass_context
+def replay(
+    ctx: click.Context,
+    broker: str | None,
+    start: Start,
+    stop: Start | None,
+    topic: str,
+    target: str,
+    follow: bool,
+) -> None:
+    """Re-run enrichment over past messages, beside the live pipeline (no consumer group).
+
+    Stops at the end offsets seen at start unless --follow. OFFSETs apply to every
+    partition; --to is exclusive. Failures go to the dead-letter topic.
+    """
+    from pipeline.replay import (
+        Summary,
+        current_pipeline,
+        describe,
+        latest_pipelines,
+        make_plan,
+    )
+    from pipeline.replay import (
+        replay as run_replay,
+    )
+
+    settings = settings_with(ctx, broker=broker)
+    if stop == "beginning" or stop == "end":
+        raise click.UsageError("--to takes a TIME or an OFFSET")
+    try:
+        plan = make_plan(settings, topic, target, start, stop, follow)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    bootstrap = resolve_broker(settings)
+    summary = Summary()
+    bar = click.progressbar(length=0, label="replaying", file=sys.stderr)
+
+    def on_total(total: int) -> None:
+        bar.length = total
+
+    try:
+        with bar:
+            asyncio.run(run_replay(bootstrap, settings, plan, summary, bar.update, on_total))
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+    events = settings.topic("events")
+    before = asyncio.run(latest_pipelines(bootstrap, events, settings))
+    click.echo(describe(summary, plan, current_pipeline(settings), before), err=True)
+
+
+@click.group()
+def deadletter() -> None:
+    """Dead letters: list them, send them back to their stage's input."""
+
+
+_stage = click.option("--stage", type=click.Choice(["poll", "clean", "tag", "claims"]))
+_since = click.option(
+    "--since", type=StartParam(), metavar="TIME", help="Only letters failed at or after TIME."
+)
+
+
+@deadletter.command("list")
+@broker_option
+@_stage
+@_since
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per letter.")
+@click.pass_context
+def deadletter_list(
+    ctx: click.Context, broker: str | None, stage: str | None, since: Start | None, as_json: bool
+) -> None:
+    """Stage, time, article key, error and source of each dead letter, and its redrives."""
+    from pipeline.redrive import format_letter, read_letters
+
+    settings = settings_with(ctx, broker=broker)
+    when = _time(since, "--since")
+    letters = asyncio.run(read_letters(resolve_broker(settings), settings, stage, when))
+    for item in letters:
+        click.echo(orjson.dumps(item.to_dict()).decode() if as_json else format_letter(item))
+    redriven = sum(item.redriven is not None for item in letters)
+    click.echo(f"{len(letters)} dead letters, {redriven} redriven", err=True)
+
+
+@deadletter.command("redrive")
+@broker_option
+@_stage
+@_since
+@click.option("--again", is_flag=True, help="Also letters that were redriven before.")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.pass_context
+def deadletter_redrive(
+    ctx: click.Context,
+    broker: str | None,
+    stage: str | None,
+    since: Start | None,
+    again: bool,
+    dry_run: bool,
+) -> None:
+    """Send dead letters' payloads back to their stage's input topic (after a fix).
+
+    fetch, clean and poll go to raw (clean letters of paged articles to pages), tag to clean,
+    claims to tagged. Exits 1 when some letter could not be redriven (its payload was cut,
+    or its stage is unknown).
+    """
+    from pipeline.redrive import (
+        format_letter,
+        plan_redrive,
+        read_letters,
+        redrive,
+        redrive_target,
+    )
+
+    settings = settings_with(ctx, broker=broker)
+    bootstrap = resolve_broker(settings)
+    letters = asyncio.run(read_letters(bootstrap, settings, stage, _time(since, "--since")))
+    plan = plan_redrive(letters, again)
+    for item in plan.send:
+        target = redrive_target(item.letter, settings)
+        click.echo(
+            f"{'would redrive' if dry_run else 'redrive'} -> {target}: {format_letter(item)}"
+        )
+    if not dry_run and plan.send:
+        asyncio.run(redrive(bootstrap, settings, plan.send))
+    for reason, items in (("payload truncated", plan.truncated), ("unknown stage", plan.unknown)):
+        for item in items:
+            click.echo(f"cannot redrive ({reason}): {format_letter(item)}", err=True)
+    click.echo(
+        f"{len(plan.send)} {'to redrive' if dry_run else 'redriven'}, "
+        f"{len(plan.already)} already redriven, "
+        f"{len(plan.truncated) + len(plan.unknown)} cannot be redriven",
+        err=True,
+    )
+    if plan.truncated or plan.unknown:
+        sys.exit(1)

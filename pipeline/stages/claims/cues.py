@@ -1,0 +1,102 @@
+"""Cues: which verbs report speech, and the character span of the cue.
+
+A cue's span is its verb group, as PolNeAR annotates it: auxiliaries, negation and adverbs
+before the verb ("has also said", "did not immediately respond"), a catenative head ("went
+on to say"), a particle ("pointed out"), a preposition the verb selects ("called for",
+"responded to"), "in a statement" right after it, and a colon glued to it ("said:").
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+from pipeline.records import Cue
+from pipeline.stages.claims.lexicon import (
+    CUE_PREPS,
+    NEGATED_ONLY_VERBS,
+    NON_CLAIM_CATENATIVES,
+    PHRASAL_CUES,
+    PHRASAL_PREPS,
+    SPEECH_VERBS,
+    STATEMENT_NOUNS,
+)
+from pipeline.stages.claims.light import light_end, light_object, made_clear
+from pipeline.stages.claims.spans import tok_end
+
+_GROUP_DEPS = frozenset({"aux", "auxpass", "neg", "advmod"})
+
+
+def is_cue(tok: Token) -> bool:
+    """A reporting verb by lemma; a phrasal one needs its particle or preposition ("pointed
+    out", "pointed to")."""
+    lemma = tok.lemma_.lower()
+    if lemma in PHRASAL_CUES:
+        return any(
+            (c.dep_ == "prt" and c.lower_ == PHRASAL_CUES[lemma])
+            or (c.i == tok.i + 1 and c.dep_ == "prep" and c.lower_ in PHRASAL_PREPS.get(lemma, ()))
+            for c in tok.rights
+        )
+    if lemma == "make":
+        return light_object(tok) is not None or made_clear(tok) is not None
+    return lemma in SPEECH_VERBS or lemma in NEGATED_ONLY_VERBS
+
+
+def _group_start(doc: Doc, verb: Token) -> int:
+    """First token of the verb group: contiguous auxiliaries, negation, one-word adverbs."""
+    i = verb.i
+    while i > 0:
+        t = doc[i - 1]
+        if t.head.i != verb.i or t.dep_ not in _GROUP_DEPS or t.left_edge.i != t.i:
+            break
+        if t.right_edge.i != t.i or not t.text[:1].isalpha():
+            break
+        i -= 1
+    if verb.dep_ == "xcomp" and verb.head.i < i:
+        head = verb.head
+        between = range(head.i + 1, i)
+        if head.lemma_.lower() not in NON_CLAIM_CATENATIVES and all(
+            doc[k].head.i == head.i and doc[k].dep_ in ("prt", "neg", "advmod") for k in between
+        ):
+            return _group_start(doc, head)  # "went on to say"
+    return i
+
+
+def _group_end(doc: Doc, verb: Token, lemma: str) -> tuple[int, str]:
+    """Last token of the cue after the verb, and the cue's lemma."""
+    end, full = verb.i, lemma
+    nxt = verb.i + 1
+    if nxt < len(doc) and doc[nxt].dep_ == "prt" and doc[nxt].head.i == verb.i:
+        end, full = nxt, f"{lemma} {doc[nxt].text.lower()}"
+    light = light_end(verb)
+    if light is not None:
+        return light, full
+    nxt = end + 1
+    while nxt + 1 < len(doc) and doc[nxt].dep_ == "advmod" and doc[nxt].head.i == verb.i:
+        if doc[nxt + 1].text.lower() not in CUE_PREPS.get(lemma, ()):
+            break
+        nxt += 1  # "talking proudly of"
+    selected = doc[nxt].head.i == verb.i and doc[nxt].dep_ == "prep" if nxt < len(doc) else False
+    if nxt < len(doc) and doc[nxt].dep_ == "mark" and doc[nxt].head.head.i == verb.i:
+        selected = True  # "calling for the US to act": "for" marks the complement clause
+    if selected:
+        prep = doc[nxt].text.lower()
+        if prep in CUE_PREPS.get(lemma, ()):
+            end, full = nxt, f"{full} {prep}"
+        elif prep == "in" and _statement_object(doc[nxt]):
+            end = doc[nxt].right_edge.i if doc[nxt].right_edge.i - nxt <= 3 else end
+    return end, full
+
+
+def _statement_object(prep: Token) -> bool:
+    return any(c.dep_ == "pobj" and c.lemma_.lower() in STATEMENT_NOUNS for c in prep.children)
+
+
+def cue_of(doc: Doc, text: str, verb: Token, lemma: str) -> Cue:
+    """The cue record of ``verb`` (``text`` is ``doc.text``): its verb group, selected
+    preposition and glued colon."""
+    start = doc[_group_start(doc, verb)].idx
+    last, full = _group_end(doc, verb, lemma)
+    end = tok_end(doc[last])
+    if text[end : end + 1] == ":":
+        end += 1
+    return Cue(text=text[start:end], lemma=full, start=start, end=end)

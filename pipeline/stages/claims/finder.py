@@ -1,0 +1,289 @@
+"""The extractor: one pass over the tokens finds cues and builds their claims."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.attrs import IDX
+from spacy.tokens import Doc, Token
+
+from pipeline.records import Claim, Content, Entity
+from pipeline.stages.claims.according import PrepositionalCues
+from pipeline.stages.claims.claimants import (
+    ClaimantPhrase,
+    EntityLinker,
+    find_claimant,
+    subject_child,
+)
+from pipeline.stages.claims.content import clause_content
+from pipeline.stages.claims.cues import cue_of, is_cue
+from pipeline.stages.claims.headlines import ColonCues
+from pipeline.stages.claims.lexicon import (
+    CLAUSE_DEPS,
+    DENY_VERBS,
+    EVASION_HEADS,
+    HEDGE_CLAUSE_CUES,
+    NEGATED_ONLY_VERBS,
+    PROPOSITION_NOUNS,
+    PROPOSITION_OBJECT_VERBS,
+    QUOTE_ONLY_VERBS,
+    SPEECH_VERBS,
+    SUBJECT_DEPS,
+    WITHHELD_ACTS,
+    WITHHOLD_VERBS,
+)
+from pipeline.stages.claims.media import via
+from pipeline.stages.claims.nominal import nominal_claim
+from pipeline.stages.claims.quotes import Quote, QuoteIndex, strip_chars
+from pipeline.stages.claims.referents import resolve_claimants
+from pipeline.stages.claims.signatures import DashCues
+from pipeline.stages.claims.spans import Piece, tok_end, trim
+from pipeline.stages.claims.stance import (
+    content_hedged,
+    content_stance,
+    cue_hedged,
+    cue_negated,
+    quote_stance,
+)
+
+
+@dataclass(slots=True)
+class _Found:
+    """A claim with what the quotation pass after extraction needs."""
+
+    claim: Claim
+    quotes: list[Quote]  # the direct quotations used as its content
+    attr_end: int  # character offset after its reporting clause
+
+
+def _content(text: str, pieces: list[Piece], empty_at: int) -> Content:
+    if not pieces:
+        return Content(text="", start=empty_at, end=empty_at, spans=[])
+    s, e = pieces[0][0], pieces[-1][1]
+    return Content(text=text[s:e], start=s, end=e, spans=pieces)
+
+
+def _conjoined_cues(doc: Doc, quotes: QuoteIndex, verb: Token, negated: bool) -> list[Token]:
+    """Coordinated cues sharing claimant and complement: "neither confirmed nor denied".
+
+    A coordinated cue with a complement of its own ("criticized X and said that Y") is a
+    claim of its own, unless the coordination is negated.
+    """
+    return [
+        c
+        for c in verb.children
+        if c.dep_ == "conj"
+        and c.pos_ == "VERB"
+        and c.lemma_.lower() in SPEECH_VERBS
+        and subject_child(c) is None
+        and (negated or not clause_content(doc, quotes, c, c.lemma_.lower())[0])
+    ]
+
+
+def _withheld_acts(verb: Token) -> list[Token] | None:
+    """The withheld acts of "declined to comment / confirm"; None if it withholds nothing."""
+    acts = [c for c in verb.children if c.dep_ == "xcomp" and c.lemma_.lower() in WITHHELD_ACTS]
+    if acts or any(c.dep_ == "dobj" and c.lemma_.lower() == "comment" for c in verb.children):
+        return acts
+    return None
+
+
+class _Extractor:
+    """State of one ``extract_claims`` call: the doc, its quotations and entity mentions."""
+
+    def __init__(self, doc: Doc, entities: Sequence[Entity]) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.tok_starts: list[int] = doc.to_array(IDX).tolist()
+        self.quotes = QuoteIndex(self.text, self.tok_starts)
+        self.entities = entities
+        self.linker = EntityLinker(self.text, entities)
+        self.preps = PrepositionalCues(doc, self.text, self.quotes, self.linker, self.tok_starts)
+
+    def run(self) -> list[Claim]:
+        consumed: set[int] = set()
+        results: list[_Found] = []
+        for tok in self.doc:
+            if tok.i in consumed:
+                continue
+            prep = self.preps.cue_at(tok)
+            if prep is not None:
+                claim = self.preps.claim(tok, *prep)
+                if claim is not None:
+                    results.append(_Found(claim, [], claim.cue.end))
+                continue
+            if tok.pos_ == "NOUN" and not self.quotes.inside(tok):
+                claim = nominal_claim(self.doc, self.text, self.linker, self.tok_starts, tok)
+                if claim is not None:
+                    results.append(_Found(claim, [], claim.cue.end))
+                continue
+            if tok.pos_ != "VERB" or tok.dep_ == "amod" or self.quotes.inside(tok):
+                continue  # "pledged delegates" is no pledge
+            if not is_cue(tok):
+                continue
+            found = self._verb_claim(tok, tok.lemma_.lower(), consumed)
+            if found is not None:
+                results.append(found)
+        claims = [self._continued(f) for f in results]
+        claims.extend(
+            ColonCues(self.doc, self.text, self.tok_starts, self.quotes, self.linker).claims()
+        )
+        signed = DashCues(self.doc, self.text, self.tok_starts, self.quotes, self.linker)
+        claims.extend(signed.claims())
+        return resolve_claimants(
+            self.doc, self.text, self.entities, self.tok_starts, self.quotes, claims
+        )
+
+    def _continued(self, found: _Found) -> Claim:
+        """Extend “A,” she said. by a next sentence that is an unattributed quotation “B.”."""
+        claim = found.claim
+        if not found.quotes or found.quotes[-1].close_end > claim.cue.start:
+            return claim
+        more = self.quotes.continuation(found.attr_end)
+        if not more:
+            return claim
+        content = _content(self.text, [*claim.content.spans, *more], claim.cue.end)
+        return claim.model_copy(update={"content": content})
+
+    # ----------------------------------------------------------------- verb cues
+
+    def _stance(self, verb: Token, lemma: str, consumed: set[int]) -> str | None:
+        """Stance from the cue alone; None when the cue reports no statement."""
+        negated = cue_negated(verb)
+        if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in EVASION_HEADS:
+            return "noncommittal"  # "refused to endorse", "avoids condemning"
+        if lemma in NEGATED_ONLY_VERBS and not negated:
+            return None
+        if lemma in WITHHOLD_VERBS:
+            acts = _withheld_acts(verb)
+            if acts is None:
+                return None
+            for a in acts:
+                consumed.add(a.i)
+                consumed.update(c.i for c in a.children if c.dep_ == "conj")
+            return "noncommittal"
+        if negated:
+            # "did not say/confirm/deny/respond": the claimant withheld a position. Other
+            # negated cues ("did not accuse", "can't blame") report no statement at all.
+            ok = lemma in WITHHELD_ACTS or lemma in NEGATED_ONLY_VERBS
+            return "noncommittal" if ok else None
+        return "deny" if lemma in DENY_VERBS else "assert"
+
+    def _direct(
+        self, verb: Token, conj: list[Token], cl: ClaimantPhrase
+    ) -> tuple[list[Piece], list[Quote], int]:
+        """Quotations adjacent to the reporting clause, their pieces, and the clause's end."""
+        attr = self._attribution_range(verb, {c.i for c in conj})
+        attr = (min(attr[0], cl.start), max(attr[1], cl.end))
+        quotes = self.quotes.adjacent(attr, cl.local)
+        pieces: list[Piece] = []
+        used: list[Quote] = []
+        for q in quotes:
+            s, e = strip_chars(self.text, q.start, q.end, ",")
+            if e > s:
+                pieces.append((s, e))
+                used.append(q)
+                q.used = True
+        return pieces, used, attr[1]
+
+    def _indirect(
+        self, verb: Token, lemma: str, conj: list[Token]
+    ) -> tuple[list[Piece], Token | None]:
+        pieces, head = clause_content(self.doc, self.quotes, verb, lemma)
+        for c in conj:
+            if pieces:
+                break
+            pieces, head = clause_content(self.doc, self.quotes, c, c.lemma_.lower())
+        return pieces, head
+
+    def _verb_claim(self, verb: Token, lemma: str, consumed: set[int]) -> _Found | None:
+        stance = self._stance(verb, lemma, consumed)
+        if stance is None:
+            return None
+        cl = find_claimant(self.doc, verb)
+        if cl is None:
+            return None
+        conj = _conjoined_cues(self.doc, self.quotes, verb, cue_negated(verb))
+        pieces, quotes, attr_end = self._direct(verb, conj, cl)
+        head: Token | None = None
+        if not pieces and (lemma not in QUOTE_ONLY_VERBS or _that_clause(verb)):
+            pieces, head = self._indirect(verb, lemma, conj)
+        if not pieces and stance != "noncommittal":
+            return None
+        consumed.update(c.i for c in conj)
+        if stance == "assert" and any(c.lemma_.lower() in DENY_VERBS for c in conj):
+            stance = "deny"
+        if stance == "assert" and quotes:
+            stance = quote_stance(self.text[slice(*pieces[0])], self._quote_head(pieces[0]))
+        elif stance == "assert" and head is not None:
+            stance = content_stance(head)
+            if stance == "noncommittal":
+                consumed.add(head.i)  # "said he could not comment": one claim
+        if stance == "deny" and lemma in PROPOSITION_OBJECT_VERBS and not _proposition(head):
+            return None  # "rejected the bill" is a vote, "rejected the claim" a denial
+        hedged = (
+            cue_hedged(verb, lemma)
+            or (lemma in HEDGE_CLAUSE_CUES and head is not None and head.dep_ == "ccomp")
+            or content_hedged(self.doc, self.tok_starts, pieces)
+        )
+        cue = cue_of(self.doc, self.text, verb, lemma)
+        claim = Claim(
+            claimant=self.linker.claimant(cl, via(verb)),
+            cue=cue,
+            content=_content(self.text, pieces, cue.end),
+            stance=stance,  # type: ignore[arg-type]
+            quote="direct" if quotes else "indirect",
+            hedged=hedged,
+        )
+        return _Found(claim, quotes, attr_end)
+
+    def _quote_head(self, quoted: Piece) -> Token:
+        """The top of the first clause of a quotation (“That is not true,” ...)."""
+        s, e = quoted
+        tok = self.doc[bisect.bisect_left(self.tok_starts, s)]
+        while tok.head.i != tok.i and s <= tok.head.idx < e:
+            tok = tok.head
+        return tok
+
+    def _attribution_range(self, verb: Token, skip: set[int]) -> tuple[int, int]:
+        """Character range of the reporting clause: the cue and its non-content dependents."""
+        a = b = verb.i
+        for c in verb.children:
+            if c.i in skip or c.dep_ in ("punct", "ccomp", "parataxis", "xcomp", "conj", "cc"):
+                continue
+            if c.dep_ in SUBJECT_DEPS or self.quotes.touches(c):
+                continue  # the subject counts as its claimant phrase, merged by the caller
+            a = min(a, c.left_edge.i)
+            b = max(b, c.right_edge.i)
+        rng = trim(self.doc, a, b) or (verb.i, verb.i)
+        return self.doc[rng[0]].idx, tok_end(self.doc[rng[1]])
+
+    # ----------------------------------------------------------------- according to
+
+
+def _that_clause(verb: Token) -> bool:
+    """ "She continued that ...": a complement marked by "that"."""
+    return any(
+        c.dep_ == "ccomp" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        for c in verb.children
+    )
+
+
+def _proposition(head: Token | None) -> bool:
+    """Indirect content headed by ``head`` is a proposition (a clause, "the claim"); a
+    direct quotation (no head) always is."""
+    return head is None or head.dep_ in CLAUSE_DEPS or head.lemma_.lower() in PROPOSITION_NOUNS
+
+
+def extract_claims(doc: Doc, entities: Sequence[Entity]) -> list[Claim]:
+    """The attributed statements of ``doc``, in the order of their cues.
+
+    ``doc`` needs tags, POS, lemmas, a dependency parse and sentences (no NER: claimants are
+    linked to ``entities`` by character overlap, preferring a mention on the phrase's head).
+    Linear in the length of the document.
+    """
+    if len(doc) == 0:
+        return []
+    return _Extractor(doc, entities).run()

@@ -1,0 +1,109 @@
+"""Stance (assert, deny, noncommittal) and hedging of a claim.
+
+``deny`` for rebuttal cues (deny, reject/dismiss/dispute + a proposition, refute, rebut) and
+for contents that call a proposition false; ``noncommittal`` for withholding (declined to
+comment) and for a negated cue ("did not deny X" is no denial and no assertion of X either);
+``assert`` otherwise: a negative *content* ("said he would not run") is still an assertion.
+``hedged``: a hedging cue or modal on the cue, or hedging words in the content.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from spacy.tokens import Doc, Token
+
+from pipeline.stages.claims.lexicon import (
+    CONTENT_WITHHELD,
+    FALSITY_PREDICATES,
+    HEDGE_CUES,
+    HEDGE_LEMMAS,
+    HEDGE_MODALS,
+    HEDGE_WORDS,
+    NEGATORS,
+    OPINION_LEMMAS,
+    TRUTH_PREDICATES,
+)
+from pipeline.stages.claims.spans import Piece
+
+_REPLY_NO = re.compile(r"(?:No|Nope|Not true)\b[,.!;:—–-]")
+
+
+def negated(tok: Token) -> bool:
+    """A negation of the predicate ("was not true", "not the case")."""
+    return any(c.dep_ in ("neg", "preconj") and c.text.lower() in NEGATORS for c in tok.children)
+
+
+def cue_negated(tok: Token) -> bool:
+    """A negation in the verb group of a cue ("did not say", "has not yet said", "neither
+    confirmed nor denied"), not the "not" of a quotation attached to it
+    ("“Probably not,” he said")."""
+    return any(
+        c.dep_ in ("neg", "preconj") and tok.i - 3 <= c.i and c.text.lower() in NEGATORS
+        for c in tok.lefts
+    )
+
+
+def content_stance(head: Token) -> str:
+    """Stance carried by an indirect content clause.
+
+    "said the report was false" / "said that was not true" -> deny; "said he could not
+    comment" -> noncommittal; anything else -> assert.
+    """
+    neg = negated(head)
+    lemma = head.lemma_.lower()
+    if (head.dep_ == "oprd" or head.pos_ in ("ADJ", "NOUN")) and lemma in FALSITY_PREDICATES:
+        return "deny"  # "called the allegations baseless"
+    if lemma in CONTENT_WITHHELD and neg and head.pos_ == "VERB":
+        return "noncommittal"
+    for c in head.children:
+        if c.dep_ in ("acomp", "attr", "oprd"):
+            pred = c.lemma_.lower()
+            if pred in FALSITY_PREDICATES and not neg and not negated(c):
+                return "deny"
+            if pred in TRUTH_PREDICATES and (neg or negated(c)):
+                return "deny"
+    return "assert"
+
+
+def quote_stance(quoted: str, head: Token) -> str:
+    """Stance of a direct quotation: a reply opening with "No," rejects; else as a clause."""
+    if _REPLY_NO.match(quoted):
+        return "deny"
+    return content_stance(head)
+
+
+def cue_hedged(verb: Token, lemma: str) -> bool:
+    """A hedging cue ("estimated") or a modal or hedging adverb on it ("may have said")."""
+    if lemma in HEDGE_CUES:
+        return True
+    return any(c.dep_ in ("aux", "advmod") and c.text.lower() in HEDGE_WORDS for c in verb.children)
+
+
+def _hedging_token(t: Token) -> bool:
+    low = t.text.lower()
+    if low in HEDGE_WORDS:
+        # Not a modal, or one inside a noun's modifier ("the company, which could ...").
+        return not (low in HEDGE_MODALS and (t.tag_ != "MD" or t.head.dep_ in ("relcl", "acl")))
+    if t.pos_ != "VERB":
+        return False
+    lemma = t.lemma_.lower()
+    if lemma in HEDGE_LEMMAS:
+        return True
+    return (
+        lemma in OPINION_LEMMAS
+        and not negated(t)  # "I don't think so" is a negative assertion
+        and any(c.dep_ == "nsubj" and c.text.lower() in ("i", "we") for c in t.children)
+    )
+
+
+def content_hedged(doc: Doc, tok_starts: list[int], pieces: list[Piece]) -> bool:
+    """Hedging words in the content: may, likely, appear, "I think" ..."""
+    for s, e in pieces:
+        i = bisect.bisect_left(tok_starts, s)
+        while i < len(doc) and doc[i].idx < e:
+            if _hedging_token(doc[i]):
+                return True
+            i += 1
+    return False
