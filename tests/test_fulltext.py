@@ -191,3 +191,41 @@ def test_private_addresses_are_refused(tmp_path: Path) -> None:
     closed = settings(tmp_path, fetch_allow_networks=[], fulltext_robots=False)
     paged = fetch(closed, raw("http://127.0.0.1:9/a"))
     assert paged.page is None and "fetch failed" in (paged.page_error or "")
+
+
+ROBOTS_9309 = b"""User-agent: otherbot
+Allow: /
+
+User-agent: *
+Disallow: /
+Allow: /news/
+Disallow: /news/*.pdf$
+Allow: /about$
+Disallow: /page
+Allow: /page
+"""
+
+
+def test_robots_rules_follow_rfc_9309(server: FeedServer, tmp_path: Path) -> None:
+    """Longest match wins, Allow wins a tie, ``*`` and ``$`` are patterns, groups by agent."""
+    server.route("/robots.txt", Reply(body=ROBOTS_9309))
+    expected = {
+        "/news/a": True,  # Allow /news/ is longer than Disallow /
+        "/news/report.pdf": False,  # /news/*.pdf$ is longer still
+        "/news/report.pdf?page=2": True,  # $ ends the pattern
+        "/about": True,
+        "/about/team": False,  # /about$ matches /about only
+        "/page": True,  # Allow and Disallow of equal length: Allow
+        "/sport/a": False,
+    }
+
+    async def answers() -> dict[str, bool]:
+        pages = PageFetcher(settings(tmp_path))
+        try:
+            assert pages.robots is not None
+            return {path: await pages.robots.allowed(server.base + path) for path in expected}
+        finally:
+            await pages.close()
+
+    assert asyncio.run(answers()) == expected
+    assert len(server.hits("/robots.txt")) == 1

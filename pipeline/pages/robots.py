@@ -1,4 +1,7 @@
-"""robots.txt for article pages (RFC 9309), parsed by the standard library, cached per site.
+"""robots.txt for article pages (RFC 9309, parsed by protego), cached per site.
+
+protego follows the RFC where the standard library's parser does not: the longest matching
+rule wins, ``Allow`` wins a tie, and ``*`` and ``$`` are patterns.
 
 A 4xx answer means no rules (everything allowed); a 5xx answer or an unreachable site means
 "disallow everything" until the entry expires, as the RFC asks.
@@ -9,7 +12,8 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 from pipeline.poller.fetch import Fetcher, FetchError
 
@@ -18,7 +22,7 @@ TTL = 3600.0
 """Seconds a site's rules are kept (the RFC allows up to 24 hours)."""
 FAILED_TTL = 300.0
 """Seconds a site whose robots.txt failed stays disallowed before it is asked again."""
-DISALLOW_ALL = ["User-agent: *", "Disallow: /"]
+DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
 SITES = 1024
 """Sites kept in the cache (least recently used go first)."""
 
@@ -28,7 +32,7 @@ class Robots:
 
     def __init__(self, fetcher: Fetcher) -> None:
         self.fetcher = fetcher
-        self._sites: OrderedDict[str, tuple[float, RobotFileParser]] = OrderedDict()
+        self._sites: OrderedDict[str, tuple[float, Protego]] = OrderedDict()
 
     async def allowed(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -40,18 +44,14 @@ class Robots:
         self._sites.move_to_end(site)
         while len(self._sites) > SITES:
             self._sites.popitem(last=False)
-        return cached[1].can_fetch(AGENT, url)
+        return bool(cached[1].can_fetch(url, AGENT))
 
-    async def _load(self, site: str) -> tuple[float, RobotFileParser]:
-        rules = RobotFileParser(site + "/robots.txt")
+    async def _load(self, site: str) -> tuple[float, Protego]:
         try:
             result = await self.fetcher.fetch(site + "/robots.txt")
         except FetchError:
-            rules.parse(DISALLOW_ALL)
-            return time.monotonic() + FAILED_TTL, rules
+            return time.monotonic() + FAILED_TTL, Protego.parse(DISALLOW_ALL)
         if result.status >= 500:
-            rules.parse(DISALLOW_ALL)
-            return time.monotonic() + FAILED_TTL, rules
-        lines = result.body.decode("utf-8", "replace").splitlines() if result.status < 400 else []
-        rules.parse(lines)  # no lines: no rules, everything allowed
-        return time.monotonic() + TTL, rules
+            return time.monotonic() + FAILED_TTL, Protego.parse(DISALLOW_ALL)
+        text = result.body.decode("utf-8", "replace") if result.status < 400 else ""
+        return time.monotonic() + TTL, Protego.parse(text)  # no text: everything allowed
