@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from agents.processes import ProcessPool
 from pipeline.deadletters import error_info
 from pipeline.records import CleanArticle, ErrorInfo
-from pipeline.stages.fulltext import clean_stage
+from pipeline.stages.chain import CleanRules, clean_message
 from pipeline.stages.language import detect_language
 
 CLEAN_PROCESS = "newswire-clean"  # its name in ps, top and /proc/PID/comm
@@ -31,13 +31,13 @@ class Cleaned:
     seconds: float = 0.0
 
 
-def clean_items(items: Sequence[tuple[bytes, bool]], min_chars: int | None) -> list[Cleaned]:
-    """``clean_stage`` of each (value, from ``news.pages``) item, its failure kept per item."""
+def clean_items(items: Sequence[tuple[bytes, bool]], rules: CleanRules) -> list[Cleaned]:
+    """``clean_message`` of each (value, from ``news.pages``) item, its failure kept per item."""
     results = []
     for value, paged in items:
         started = time.perf_counter()
         try:
-            article = clean_stage(value, paged, min_chars)
+            article = clean_message(value, paged, rules)
         except Exception as exc:  # noqa: BLE001 - reported per item
             results.append(Cleaned(error=error_info(exc)))
             continue
@@ -51,18 +51,17 @@ def _warm() -> None:
 
 
 class CleanPool:
-    """One process that cleans batches of raw items and pages; ``min_chars`` is the full-text
-    threshold (None when full text is off)."""
+    """One process that cleans batches of raw items and pages by ``rules``."""
 
-    def __init__(self, min_chars: int | None) -> None:
-        self.min_chars = min_chars
+    def __init__(self, rules: CleanRules) -> None:
+        self.rules = rules
         self.processes = ProcessPool(CLEAN_PROCESS, 1, _warm)
 
     async def clean(self, items: Sequence[tuple[bytes, bool]]) -> list[Cleaned]:
         """One result per item, in order; all fail with ``BrokenProcessPool`` when the process
         died (the next batch runs on a new one)."""
         try:
-            return await self.processes.run(clean_items, items, self.min_chars)
+            return await self.processes.run(clean_items, items, self.rules)
         except BrokenProcessPool as exc:
             return [Cleaned(error=error_info(exc))] * len(items)
 

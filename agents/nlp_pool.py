@@ -12,23 +12,22 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from agents.processes import ProcessPool
-from pipeline.records import CleanArticle
+from pipeline.deadletters import error_info
+from pipeline.records import ErrorInfo
+from pipeline.stages.chain import tag_messages
 from pipeline.stages.nlp import shared_model
-from pipeline.stages.tag import tag_articles
 
 NLP_PROCESS = "newswire-nlp"  # the name of its processes in ps, top and /proc/PID/comm
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """The encoded result of one message, or the error that stopped it."""
+    """The ``news.tagged`` value of one message, or the error that stopped it."""
 
-    value: bytes | None = None
-    error_type: str = ""
-    error_message: str = ""
+    result: bytes | ErrorInfo
     seconds: float = 0.0  # NLP process time: the job's, shared out evenly
 
 
@@ -51,42 +50,12 @@ def jobs(payloads: Sequence[bytes], job_bytes: int, processes: int = 1) -> list[
     return runs
 
 
-def _failure(exc: Exception) -> Outcome:
-    return Outcome(error_type=type(exc).__name__, error_message=str(exc))
-
-
-def _tag_one(model: str, article: CleanArticle) -> Outcome:
-    try:
-        [tagged] = tag_articles(shared_model(model), [article])
-        return Outcome(value=tagged.to_json())
-    except Exception as exc:  # noqa: BLE001 - reported per message
-        return _failure(exc)
-
-
-def tag_payloads(model: str, payloads: Sequence[bytes]) -> list[Outcome]:
-    """Decode, tag in one ``nlp.pipe`` pass and encode; a failing batch is retried one by one."""
-    outcomes: dict[int, Outcome] = {}
-    decoded: list[tuple[int, CleanArticle]] = []
-    for i, payload in enumerate(payloads):
-        try:
-            decoded.append((i, CleanArticle.from_json(payload)))
-        except Exception as exc:  # noqa: BLE001 - reported per message
-            outcomes[i] = _failure(exc)
-    try:
-        tagged = tag_articles(shared_model(model), [article for _, article in decoded])
-        for (i, _), result in zip(decoded, tagged, strict=True):
-            outcomes[i] = Outcome(value=result.to_json())
-    except Exception:  # noqa: BLE001 - isolate the poison message
-        for i, article in decoded:
-            outcomes[i] = _tag_one(model, article)
-    return [outcomes[i] for i in range(len(payloads))]
-
-
-def _timed_tag_payloads(model: str, payloads: Sequence[bytes]) -> list[Outcome]:
+def tag_job(model: str, payloads: Sequence[bytes]) -> list[Outcome]:
+    """``tag_messages`` of one job, timed (in an NLP process)."""
     started = time.perf_counter()
-    outcomes = tag_payloads(model, payloads)
+    results = tag_messages(shared_model(model), payloads)
     share = (time.perf_counter() - started) / max(len(payloads), 1)
-    return [replace(outcome, seconds=share) for outcome in outcomes]
+    return [Outcome(result, share) for result in results]
 
 
 class NlpPool:
@@ -100,9 +69,9 @@ class NlpPool:
         """One outcome per payload, in order, from one job in one process; all fail with
         ``BrokenProcessPool`` when that process died (the next job runs on a new pool)."""
         try:
-            return await self.processes.run(_timed_tag_payloads, self.model, payloads)
+            return await self.processes.run(tag_job, self.model, payloads)
         except BrokenProcessPool as exc:
-            return [_failure(exc)] * len(payloads)
+            return [Outcome(error_info(exc))] * len(payloads)
 
     def close(self) -> None:
         self.processes.close()

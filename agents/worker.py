@@ -7,11 +7,12 @@ import logging
 
 from agents.app import create_app, service_worker
 from agents.clean_pool import CleanPool
-from agents.enrichment import Stages
+from agents.enrichment import add_agents
 from agents.nlp_pool import NlpPool
 from agents.web import add_pages
 from pipeline.kafka.topics import ensure_topics
 from pipeline.settings import Settings
+from pipeline.stages.chain import CleanRules
 from pipeline.stages.nlp import model_package
 
 
@@ -20,9 +21,9 @@ def run_worker(settings: Settings, bootstrap: str) -> None:
     model_package(settings.model)  # fail now, not on the first batch
     asyncio.run(ensure_topics(bootstrap, settings))
     app = create_app(settings, bootstrap)
-    cleaner = CleanPool(settings.fulltext_min_chars if settings.fulltext else None)
+    cleaner = CleanPool(CleanRules.from_settings(settings))
     pool = NlpPool(settings.model, settings.nlp_processes)
-    Stages(app, settings, cleaner, pool)
+    add_agents(app, settings, cleaner, pool)
     add_pages(app)
     try:
         service_worker(app, settings).execute_from_commandline()

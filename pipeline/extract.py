@@ -2,8 +2,9 @@
 
 Inputs are a file (plain text, HTML or a feed) or JSONL lines that are either raw records
 (as on ``news.raw`` or, with their page, ``news.pages``) or documents
-``{"id", "text" | "html", "title"?, "url"?, "published"?}``. Feed items can have their pages
-fetched (``Pages``); duplicates are found among the inputs of one run.
+``{"id", "text" | "html", "title"?, "url"?, "published"?}``. They go through the worker's
+chain of stages (``pipeline.stages.chain``). Feed items can have their pages fetched
+(``Pages``); duplicates are found, and acronyms learnt, among the inputs of one run.
 """
 
 from __future__ import annotations
@@ -14,31 +15,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
-from spacy.language import Language
 
-from pipeline import __version__
 from pipeline.poller.parse import MalformedFeed, parse_document
 from pipeline.poller.state import feed_articles
-from pipeline.records import CleanArticle, Event, PagedArticle, RawArticle
+from pipeline.records import CleanArticle, PagedArticle, RawArticle
 from pipeline.stages.body import PageMeta, extract_body
-from pipeline.stages.clean import CleanText, clean_article, clean_text, clean_title, word_count
-from pipeline.stages.events import finish
-from pipeline.stages.fulltext import clean_paged
+from pipeline.stages.chain import Chain, Failure, Published
+from pipeline.stages.clean import CleanText, clean_text, clean_title, word_count
 from pipeline.stages.language import detect_language
-from pipeline.stages.stories import StoryIndex, assign_story
-from pipeline.stages.tag import tag_articles
 
 BATCH = 32
+Item = RawArticle | CleanArticle
+"""A feed item (with its page, when fetched) for the chain to clean, or a clean document."""
 Pages = Callable[[RawArticle], RawArticle]
 """Attaches an item's page when it needs one (``pipeline.pages.fetch.page_attacher``)."""
 
 
 def no_pages(raw: RawArticle) -> RawArticle:
     return raw
-
-
-def clean_raw(raw: RawArticle) -> CleanArticle:
-    return clean_paged(raw) if isinstance(raw, PagedArticle) else clean_article(raw)
 
 
 class InputError(ValueError):
@@ -89,8 +83,9 @@ def _published(value: object) -> datetime | None:
 
 def from_jsonl(
     lines: Iterable[bytes], skip_clean: bool, pages: Pages = no_pages
-) -> Iterator[CleanArticle | InputError]:
-    """Each non-empty line as a clean article, or the error that stops it (in input order)."""
+) -> Iterator[Item | InputError]:
+    """Each non-empty line as a feed item (with its page) or a clean article, or the error that
+    stops it (in input order)."""
     now = datetime.now(UTC)
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -101,7 +96,7 @@ def from_jsonl(
                 raise InputError("not a JSON object")
             if "feed_url" in data and "fetched_at" in data:
                 kind = PagedArticle if "page" in data or "page_error" in data else RawArticle
-                yield clean_raw(pages(kind.model_validate(data)))
+                yield pages(kind.model_validate(data))
             else:
                 yield document(data, skip_clean, now)
         except (ValueError, TypeError) as exc:
@@ -115,7 +110,7 @@ def _stem(path: Path) -> str:
 
 def from_file(
     path: Path, article_id: str | None, skip_clean: bool, pages: Pages = no_pages
-) -> list[CleanArticle]:
+) -> list[Item]:
     """The articles of a file: every item of a feed, else one article of HTML or plain text."""
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
@@ -125,7 +120,7 @@ def from_file(
     except MalformedFeed:
         raws = []
     if raws:
-        return [clean_raw(pages(raw)) for raw in raws]
+        return [pages(raw) for raw in raws]
     line: dict[str, object] = {"id": article_id or _stem(path)}
     if data.lstrip().startswith(b"<"):
         line["html"] = data  # bytes, so the page's own charset is honoured
@@ -134,25 +129,18 @@ def from_file(
     return [document(line, skip_clean, datetime.now(UTC))]
 
 
-def with_stories(articles: Iterable[CleanArticle]) -> Iterator[CleanArticle]:
-    """The articles with their story among those before them (an index of this run only)."""
-    index = StoryIndex()
-    now = datetime.now(UTC)
-    for article in articles:
-        story = assign_story(article.id, article.text, now, index)
-        update = {"story_id": story.story_id, "duplicate_of": story.duplicate_of}
-        yield article.model_copy(update=update)
-
-
-def enrich(nlp: Language, articles: Iterable[CleanArticle]) -> Iterator[Event]:
-    """Events for ``articles`` in order, tagged in batches with one ``nlp.pipe`` pass each;
-    acronyms one article expands are known to the later ones (an alias table of this run)."""
-    aliases: dict[str, str] = {}
-    batch: list[CleanArticle] = []
-    for article in articles:
-        batch.append(article)
+def run_chain(chain: Chain, items: Iterable[Item]) -> Iterator[tuple[Item, Published | Failure]]:
+    """``chain`` over ``items`` in batches of ``BATCH``: each item with its result, in order."""
+    batch: list[Item] = []
+    for item in items:
+        batch.append(item)
         if len(batch) == BATCH:
-            yield from (finish(t, __version__, aliases) for t in tag_articles(nlp, batch))
+            yield from _results(chain, batch)
             batch = []
-    if batch:
-        yield from (finish(t, __version__, aliases) for t in tag_articles(nlp, batch))
+    yield from _results(chain, batch)
+
+
+def _results(chain: Chain, batch: list[Item]) -> Iterator[tuple[Item, Published | Failure]]:
+    for item, result in zip(batch, chain.run(batch) if batch else [], strict=True):
+        if result is not None:  # None only waits for a page, which extract never does
+            yield item, result

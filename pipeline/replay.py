@@ -1,9 +1,11 @@
 """``newswire replay``: re-run enrichment over past raw or clean messages, in process.
 
-Replaying raw messages reads ``news.pages`` too, as the worker does: an item that had its page
-fetched is enriched from the page kept there, never fetched again. Duplicate detection needs
-the live index, so replayed events carry no ``story_id``/``duplicate_of``; entity aliases are
-read from the workers' alias table when the replay starts.
+It runs the worker's chain of stages (``pipeline.stages.chain``) and sends what the worker
+sends: events with their headers, one claims message per claim, dead letters. Replaying raw
+messages reads ``news.pages`` too, as the worker does: an item that had its page fetched is
+enriched from the page kept there, never fetched again. Duplicate detection needs the live
+index, so replayed events carry no ``story_id``/``duplicate_of``; entity aliases are read
+from the workers' alias table when the replay starts.
 
 It reads without a consumer group (assigned partitions, nothing committed), so it never
 touches the live workers' group, and stops at the end offsets seen when it started unless
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, MutableMapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -23,31 +25,40 @@ from typing import Literal
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from agents.nlp_pool import tag_payloads
 from pipeline import __version__
-from pipeline.deadletters import check_size, dead_letter, error_info
+from pipeline.deadletters import dead_letter
 from pipeline.kafka.producer import producer
 from pipeline.kafka.reader import Message, Start, TopicReader, millis, read_table
 from pipeline.kafka.security import client_options
 from pipeline.kafka.topics import ALIASES_TABLE, ensure_topics
-from pipeline.records import ErrorInfo, PipelineInfo, SourceRef, TaggedArticle
+from pipeline.records import PipelineInfo, SourceRef
 from pipeline.settings import Settings
-from pipeline.stages.events import finish
-from pipeline.stages.fulltext import clean_stage
+from pipeline.stages.chain import Chain, CleanRules, Failure, RawMessage, decode_clean
 from pipeline.stages.nlp import model_info, shared_model
 
 Kind = Literal["raw", "clean"]
 Bound = int | datetime | None
-Output = tuple[str, bytes | None, bytes]  # "events" or "deadletter", key, value
+
+
+@dataclass(frozen=True)
+class Send:
+    """A message to send: topic, key, value, headers."""
+
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Plan:
-    """What to replay: ``sources`` (raw and pages, or clean) from ``start`` up to ``stop``."""
+    """What to replay: ``sources`` (raw and pages, or clean) from ``start`` up to ``stop``,
+    events to ``target`` and claims to ``claims_target``."""
 
     sources: tuple[str, ...]
     kind: Kind
     target: str
+    claims_target: str
     start: Start
     stop: Bound = None  # exclusive: an offset of every partition, or a time
     follow: bool = False
@@ -63,26 +74,41 @@ class Summary:
 
 
 def make_plan(
-    settings: Settings, topic: str, target: str, start: Start, stop: Bound, follow: bool
+    settings: Settings,
+    topic: str,
+    target: str,
+    start: Start,
+    stop: Bound,
+    follow: bool,
+    claims_target: str | None = None,
 ) -> Plan:
-    """Check the topics and bounds (ValueError) and name them in full."""
+    """Check the topics and bounds (ValueError) and name them in full. Claims go to the
+    claims topic when events go to the events topic, else by default to ``TARGET.claims``."""
     kinds: dict[str, Kind] = {"raw": "raw", "clean": "clean"}
     kinds |= {settings.topic(k): v for k, v in list(kinds.items())}
     if topic not in kinds:
         raise ValueError(f"--topic must be raw or clean, not {topic!r}")
     full_target = settings.topic("events") if target == "events" else target
+    if claims_target is None:
+        live = full_target == settings.topic("events")
+        claims_target = "claims" if live else f"{full_target}.claims"
+    full_claims = settings.topic("claims") if claims_target == "claims" else claims_target
     internal = {
         settings.topic(n) for n in ("raw", "pages", "clean", "tagged", "deadletter", "feeds")
     }
-    if full_target in internal:
-        raise ValueError(f"cannot replay into the pipeline's own topic {full_target}")
+    for name in (full_target, full_claims):
+        if name in internal:
+            raise ValueError(f"cannot replay into the pipeline's own topic {name}")
+    if full_target == full_claims:
+        raise ValueError("events and claims need topics of their own")
     if follow and stop is not None:
         raise ValueError("--follow and --to exclude each other")
     if start == "end":
         raise ValueError("--from end would replay nothing")
     kind = kinds[topic]
     sources = ("raw", "pages") if kind == "raw" else ("clean",)
-    return Plan(tuple(map(settings.topic, sources)), kind, full_target, start, stop, follow)
+    names = tuple(map(settings.topic, sources))
+    return Plan(names, kind, full_target, full_claims, start, stop, follow)
 
 
 def before_stop(record: Message, stop: Bound) -> bool:
@@ -94,60 +120,33 @@ def before_stop(record: Message, stop: Bound) -> bool:
 
 
 def enrich_records(
-    records: Sequence[Message],
-    kind: Kind,
-    settings: Settings,
-    aliases: MutableMapping[str, str] | None = None,
-) -> list[Output]:
-    """The events and dead letters of ``records``: the worker's stages, run in process
-    (``aliases``: the entity aliases to use and extend, as the worker's table)."""
-    outputs: list[Output] = []
-    limit = settings.max_message_bytes
-
-    def fail(record: Message, stage: str, error: ErrorInfo, payload: bytes) -> None:
-        source = SourceRef(topic=record.topic, partition=record.partition, offset=record.offset)
-        letter = dead_letter(
-            stage=stage,
-            error=error,
-            payload=payload,
-            key=record.key,
-            source=source,
-            payload_limit=settings.deadletter_payload_bytes,
-        )
-        outputs.append(("deadletter", record.key, letter.to_json()))
-
-    cleaned: list[tuple[Message, bytes]] = []
-    min_chars = settings.fulltext_min_chars if settings.fulltext else None
-    for record in records:
-        value = record.value or b""
-        try:
-            if kind == "raw":
-                paged = record.topic == settings.topic("pages")
-                article = clean_stage(value, paged, min_chars)
-                if article is None:  # its page is on news.pages
-                    continue
-                value = check_size(article.to_json(), limit)
-            cleaned.append((record, value))
-        except Exception as exc:  # noqa: BLE001 - every failure is dead-lettered
-            fail(record, "clean", error_info(exc), value)
-    outcomes = tag_payloads(settings.model, [value for _, value in cleaned])
-    for (record, value), outcome in zip(cleaned, outcomes, strict=True):
-        if outcome.value is None:
-            error = ErrorInfo(type=outcome.error_type, message=outcome.error_message)
-            fail(record, "tag", error, value)
-            continue
-        try:
-            check_size(outcome.value, limit)
-        except ValueError as exc:
-            fail(record, "tag", error_info(exc), value)
-            continue
-        try:
-            tagged = TaggedArticle.from_json(outcome.value)
-            event = finish(tagged, __version__, aliases).to_json()
-            outputs.append(("events", record.key, check_size(event, limit)))
-        except Exception as exc:  # noqa: BLE001 - every failure is dead-lettered
-            fail(record, "claims", error_info(exc), outcome.value)
-    return outputs
+    records: Sequence[Message], plan: Plan, chain: Chain, settings: Settings
+) -> list[Send]:
+    """What the worker would send for ``records``: the chain's events with their headers and
+    claims, and dead letters (run in the main thread: body extraction's time limit is a
+    SIGALRM)."""
+    if plan.kind == "raw":
+        pages = settings.topic("pages")
+        results = chain.run([RawMessage(r.value or b"", r.topic == pages) for r in records])
+    else:
+        results = chain.publish(chain.tag(decode_clean([r.value or b"" for r in records])))
+    sends: list[Send] = []
+    for record, result in zip(records, results, strict=True):
+        if isinstance(result, Failure):
+            source = SourceRef(topic=record.topic, partition=record.partition, offset=record.offset)
+            letter = dead_letter(
+                stage=result.stage,
+                error=result.error,
+                payload=result.payload,
+                key=record.key,
+                source=source,
+                payload_limit=settings.deadletter_payload_bytes,
+            )
+            sends.append(Send(settings.topic("deadletter"), record.key, letter.to_json()))
+        elif result is not None:
+            sends += [Send(plan.claims_target, key, value) for key, value in result.claims]
+            sends.append(Send(plan.target, record.key, result.value, result.headers))
+    return sends
 
 
 def current_pipeline(settings: Settings) -> PipelineInfo:
@@ -207,9 +206,15 @@ async def replay(
     on_total: Callable[[int], None],
 ) -> None:
     """Run ``plan``, counting into ``summary``; ``on_total`` gets the backlog seen at start."""
-    await ensure_topics(bootstrap, settings, extra=[plan.target])
-    await asyncio.to_thread(shared_model, settings.model)
+    await ensure_topics(bootstrap, settings, extra=[plan.target, plan.claims_target])
+    nlp = await asyncio.to_thread(shared_model, settings.model)
     aliases = await read_table(bootstrap, settings, ALIASES_TABLE)  # as the workers know them
+    chain = Chain(
+        nlp,
+        CleanRules.from_settings(settings),
+        max_bytes=settings.max_message_bytes,
+        aliases=aliases,
+    )
     reader = TopicReader(bootstrap, list(plan.sources), settings)
     client = producer(bootstrap, settings)
     await reader.start(at=plan.start)
@@ -217,20 +222,19 @@ async def replay(
     try:
         on_total(await reader.backlog())
         size = settings.nlp_batch_size
+        dead = settings.topic("deadletter")
         async for batch in _batches(reader, plan.follow):
             for at in range(0, len(batch), size):
                 chunk = batch[at : at + size]
                 wanted = [r for r in chunk if before_stop(r, plan.stop)]
-                outputs = await asyncio.to_thread(
-                    enrich_records, wanted, plan.kind, settings, aliases
-                )
-                for kind, key, value in outputs:
-                    topic = plan.target if kind == "events" else settings.topic("deadletter")
-                    await client.send(topic, value, key=key)
+                sends = enrich_records(wanted, plan, chain, settings)
+                for send in sends:
+                    headers = list(send.headers.items())
+                    await client.send(send.topic, send.value, key=send.key, headers=headers)
                 summary.read += len(chunk)
                 summary.skipped += len(chunk) - len(wanted)
-                summary.emitted += sum(kind == "events" for kind, _, _ in outputs)
-                summary.deadlettered += sum(kind == "deadletter" for kind, _, _ in outputs)
+                summary.emitted += sum(send.topic == plan.target for send in sends)
+                summary.deadlettered += sum(send.topic == dead for send in sends)
                 progress(len(chunk))
     finally:
         summary.skipped += reader.skipped

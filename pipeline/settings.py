@@ -51,6 +51,9 @@ class Settings(BaseSettings):
         default=4 * 1024 * 1024, ge=1024, description="Article page body cap (bytes)."
     )
     page_concurrency: int = Field(default=8, ge=1, description="Pages fetched at once per worker.")
+    body_timeout: float = Field(
+        default=10.0, gt=0, description="Longest body extraction of one page (s)."
+    )
     story_window_days: float = Field(
         default=7.0, gt=0, description="Days an article is remembered for duplicate detection."
     )

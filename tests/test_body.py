@@ -9,6 +9,7 @@ import re
 import signal
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -152,3 +153,8 @@ def test_timeout_keeps_an_outer_alarm() -> None:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_extraction_off_the_main_thread_fails_rather_than_run_without_a_limit() -> None:
+    with ThreadPoolExecutor(1) as pool, pytest.raises(RuntimeError, match="main thread"):
+        pool.submit(extract_body, article(SENTENCE)).result()

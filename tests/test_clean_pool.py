@@ -12,6 +12,8 @@ import pytest
 
 from agents.clean_pool import CLEAN_PROCESS, Cleaned, CleanPool, clean_items
 from pipeline.records import PagedArticle, RawArticle
+from pipeline.stages.chain import CleanRules
+from tests.support.pages import paged, slow_page
 
 NOW = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
 TEXT = (
@@ -34,7 +36,7 @@ def raw(n: int, summary: str) -> bytes:
 
 def test_each_item_is_cleaned_in_order_and_a_failure_stays_with_its_item() -> None:
     items = [(raw(1, TEXT), False), (b"not json", False), (raw(3, "<p>Short.</p>"), False)]
-    results = clean_items(items, min_chars=None)
+    results = clean_items(items, CleanRules())
     assert [r.article.id if r.article else None for r in results] == ["feed:1", None, "feed:3"]
     assert results[0].article is not None and "European Central Bank" in results[0].article.text
     assert results[0].error is None and results[0].seconds > 0
@@ -46,7 +48,7 @@ def test_a_short_raw_item_waits_for_its_page_which_is_cleaned_from_news_pages() 
     page = PagedArticle.model_validate(
         RawArticle.from_json(short).model_dump() | {"page_error": "HTTP 404"}
     ).to_json()
-    waiting, paged = clean_items([(short, False), (page, True)], min_chars=800)
+    waiting, paged = clean_items([(short, False), (page, True)], CleanRules(fulltext_min_chars=800))
     assert waiting.article is None and waiting.error is None
     assert paged.error is None and paged.article is not None
     assert (paged.article.id, paged.article.text) == ("feed:1", "A short teaser.")
@@ -55,7 +57,7 @@ def test_a_short_raw_item_waits_for_its_page_which_is_cleaned_from_news_pages() 
 
 @pytest.mark.timeout(120)
 def test_a_killed_clean_process_fails_its_batch_and_the_process_is_renewed() -> None:
-    pool = CleanPool(min_chars=None)
+    pool = CleanPool(CleanRules())
 
     async def go() -> tuple[str, list[Cleaned], list[Cleaned]]:
         name = await pool.processes.run(Path("/proc/self/comm").read_text)
@@ -72,3 +74,14 @@ def test_a_killed_clean_process_fails_its_batch_and_the_process_is_renewed() -> 
     assert name.strip() == CLEAN_PROCESS
     assert [r.error.type if r.error else None for r in broken] == ["BrokenProcessPool"] * 2
     assert after[0].article is not None and after[0].article.id == "feed:3"
+
+
+@pytest.mark.timeout(120)
+def test_the_body_time_limit_holds_in_the_clean_process() -> None:
+    pool = CleanPool(CleanRules(body_timeout=0.2))
+    try:
+        [result] = asyncio.run(pool.clean([(paged("slow", slow_page()).to_json(), True)]))
+    finally:
+        pool.close()
+    assert result.article is not None and result.article.text == "A short teaser."
+    assert result.article.fulltext_error == "page: timeout: extraction took over 0.2 s"

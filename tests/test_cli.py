@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from pipeline.kafka.broker import BrokerError, find_running, free_port, wait_until_ready
 from pipeline.schemas import SCHEMA_DIR
 from tests.conftest import fresh_settings
+from tests.support.pages import paged, slow_page
 
 EVENT_SCHEMA = Draft202012Validator(orjson.loads((SCHEMA_DIR / "event.schema.json").read_bytes()))
 BUNDLED = Path(__file__).resolve().parents[1] / "pipeline" / "demo_feeds"
@@ -210,3 +211,18 @@ def test_worker_logs_json_lines_when_asked(broker: str, tmp_path: Path) -> None:
     assert len(entries) >= 5
     assert len(entries) >= 0.9 * len(lines), lines[:5]
     assert {"time", "level", "logger", "message"} <= set(entries[0])
+
+
+def test_the_body_time_limit_holds_in_extract() -> None:
+    line = paged("slow", slow_page()).to_json() + b"\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "extract", "--jsonl", "-"],
+        input=line,
+        capture_output=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "NEWSWIRE_BODY_TIMEOUT": "0.2"},
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    [event] = [orjson.loads(out) for out in result.stdout.splitlines()]
+    assert event["article"]["fulltext_error"] == "page: timeout: extraction took over 0.2 s"

@@ -8,7 +8,7 @@ import pytest
 from spacy.language import Language
 
 from pipeline.records import CleanArticle, ModelInfo, PipelineInfo
-from pipeline.stages.events import assemble_event, event_id, finish
+from pipeline.stages.events import assemble_event, build_event, event_id
 from pipeline.stages.nlp import ModelNotInstalled, load_model
 from pipeline.stages.tag import tag_articles
 
@@ -45,7 +45,7 @@ def test_event_id_depends_on_article_content_and_pipeline_only() -> None:
 
 def test_finish_builds_the_event_from_the_shared_parse(nlp: Language) -> None:
     [tagged] = tag_articles(nlp, [article()])
-    event = finish(tagged, "9.9.9")
+    event = build_event(tagged, "9.9.9")
     assert event.article.id == "a1"
     assert event.text == TEXT
     assert event.pipeline.version == "9.9.9"

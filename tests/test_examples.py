@@ -11,9 +11,10 @@ from pathlib import Path
 from aiokafka import AIOKafkaProducer
 from spacy.language import Language
 
-from pipeline.extract import document, enrich
+from pipeline.extract import document
 from pipeline.kafka.topics import ensure_topics
 from pipeline.settings import Settings
+from pipeline.stages.chain import Chain, Published
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "consume_events.py"
 TEXTS = {
@@ -35,7 +36,7 @@ def consume(settings: Settings, *args: str) -> list[str]:
 def test_example_consumer_deduplicates_by_event_id(settings: Settings, nlp: Language) -> None:
     asyncio.run(ensure_topics(settings.broker or "", settings))
     docs = [document({"id": k, "text": v}, True, datetime.now(UTC)) for k, v in TEXTS.items()]
-    events = list(enrich(nlp, docs))
+    events = [r.event for r in Chain(nlp, aliases={}).run(docs) if isinstance(r, Published)]
 
     async def produce() -> None:
         producer = AIOKafkaProducer(bootstrap_servers=settings.broker)

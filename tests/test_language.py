@@ -11,7 +11,7 @@ from spacy.language import Language
 from pipeline.poller.parse import parse_document
 from pipeline.poller.state import feed_articles
 from pipeline.stages.clean import clean_article
-from pipeline.stages.events import finish
+from pipeline.stages.events import build_event
 from pipeline.stages.language import detect_language, primary_subtag
 from pipeline.stages.tag import tag_articles
 
@@ -49,7 +49,7 @@ def test_english_only_stages_skip_other_languages(shared_data: Path, nlp: Langua
     french = next(a for a in cleaned(shared_data, FEEDS["fr"]) if a.language == "fr")
     english = next(a for a in cleaned(shared_data, FEEDS["en"]) if a.language == "en")
     tagged_fr, tagged_en = tag_articles(nlp, [french, english])
-    event = finish(tagged_fr, "test")
+    event = build_event(tagged_fr, "test")
     assert event.entities == [] and event.claims == []
     assert {s.stage for s in event.skipped} == {"tag", "claims"}
     assert "'fr'" in event.skipped[0].reason

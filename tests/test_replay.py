@@ -27,6 +27,7 @@ from pipeline.records import ErrorInfo, SourceRef
 from pipeline.settings import Settings
 from pipeline.supervisor import start_worker, stop_process
 from tests.conftest import fresh_settings
+from tests.support.pages import paged, slow_page
 
 FEED = Path(__file__).resolve().parents[1] / "pipeline" / "demo_feeds" / "ndtv.xml"
 
@@ -57,7 +58,9 @@ async def read(
 
 
 async def produce(settings: Settings, topic: str, value: bytes, key: bytes) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.broker)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.broker, max_request_size=settings.max_message_bytes
+    )
     await producer.start()
     try:
         await producer.send_and_wait(topic, value, key=key)
@@ -110,6 +113,67 @@ def test_replay_of_a_time_range_reproduces_the_event_ids(live: Live) -> None:
     replayed = asyncio.run(read(live.settings, target))
     assert {orjson.loads(r.value)["event_id"] for r in replayed} == live.event_ids
     assert all(r.key == orjson.loads(r.value)["article"]["id"].encode() for r in replayed)
+
+
+def without_story(value: bytes) -> dict[str, Any]:
+    """An event with the fields that need the live duplicate index unset."""
+    event = orjson.loads(value)
+    event["article"] |= {"story_id": None, "duplicate_of": None}
+    return dict(event)
+
+
+def test_a_replay_sends_what_the_worker_sent(broker: str, tmp_path: Path) -> None:
+    """Same events (but for the story fields, which need the live index), same headers, same
+    claims messages: the worker and ``replay`` run one chain of stages.
+
+    The worker enriches the feed's items twice, the second time knowing the entity aliases
+    the first taught (as the replay does), and the replay reruns the second pass."""
+    settings = fresh_settings(broker, tmp_path)
+    asyncio.run(ensure_topics(broker, settings))
+    worker = start_worker(settings, broker, tmp_path / "worker.log")
+    try:
+
+        async def poll() -> int:
+            async with kafka_emitter(broker, settings) as emit:
+                return (await poll_sources_once(settings, [str(FEED)], emit)).emitted
+
+        emitted = asyncio.run(poll())
+        asyncio.run(read(settings, settings.topic("events"), emitted, timeout=120))
+        raws = asyncio.run(read(settings, settings.topic("raw")))
+        after = datetime.now(UTC)
+        for record in raws:
+            asyncio.run(produce(settings, settings.topic("raw"), record.value, record.key))
+        before = datetime.now(UTC)
+        events = asyncio.run(read(settings, settings.topic("events"), 2 * emitted, timeout=120))
+    finally:
+        stop_process(worker)
+    assert len(events) == 2 * emitted == 40, (tmp_path / "worker.log").read_text()[-3000:]
+    target = settings.topic("parity")
+    result = newswire(
+        settings, "replay", "--from", after.isoformat(), "--to", before.isoformat(),
+        "--to-topic", target,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    second = {orjson.loads(r.value)["event_id"]: r for r in events}  # the later copy of each
+    replayed = asyncio.run(read(settings, target))
+    assert len(replayed) == len(second) == emitted
+    for record in replayed:
+        original = second[orjson.loads(record.value)["event_id"]]
+        assert without_story(record.value) == without_story(original.value)
+        assert record.key == original.key
+        assert dict(record.headers) == dict(original.headers)
+        assert set(dict(record.headers)) == {
+            "content-type",
+            "schema-version",
+            "event-id",
+            "article-id",
+        }
+    since = int(after.timestamp() * 1000)
+    claims = asyncio.run(read(settings, settings.topic("claims")))
+    worker_claims = [(r.key, r.value) for r in claims if r.timestamp >= since]
+    replayed_claims = [(r.key, r.value) for r in asyncio.run(read(settings, target + ".claims"))]
+    assert len(replayed_claims) == len(worker_claims) > 0
+    assert sorted(replayed_claims) == sorted(worker_claims)
 
 
 def test_replay_of_offsets_into_the_events_topic_duplicates_with_the_same_ids(
@@ -173,3 +237,19 @@ def test_a_redriven_dead_letter_goes_through_the_worker(live: Live) -> None:
     assert row["redriven"]["to"]["topic"] == settings.topic("raw")
     again = newswire(settings, "deadletter", "redrive", "--stage", "clean", "--dry-run")
     assert "redriven-1" not in again.stdout
+
+
+def test_the_body_time_limit_holds_in_a_replay(broker: str, tmp_path: Path) -> None:
+    settings = fresh_settings(broker, tmp_path, body_timeout=0.2)
+    asyncio.run(ensure_topics(broker, settings))
+    page = paged("slow", slow_page())
+    asyncio.run(produce(settings, settings.topic("pages"), page.to_json(), b"slow"))
+    target = settings.topic("rebuilt")
+    result = newswire(settings, "replay", "--from", "beginning", "--to-topic", target)
+    assert result.exit_code == 0, result.output
+    [record] = asyncio.run(read(settings, target))
+    article = orjson.loads(record.value)["article"]
+    assert (article["text_source"], article["fulltext_error"]) == (
+        "feed",
+        "page: timeout: extraction took over 0.2 s",
+    )

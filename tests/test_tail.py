@@ -13,9 +13,10 @@ from click.testing import CliRunner, Result
 from spacy.language import Language
 
 from pipeline.cli.main import main
-from pipeline.extract import document, enrich
+from pipeline.extract import document
 from pipeline.kafka.topics import ensure_topics
 from pipeline.settings import Settings
+from pipeline.stages.chain import Chain, Published
 from tests.conftest import fresh_settings
 
 NOW = datetime.now(UTC)
@@ -38,7 +39,9 @@ def events(broker: str, tmp_path_factory: pytest.TempPathFactory, nlp: Language)
         await producer.start()
         try:
             for event, (_, _, language, _, partition, hours) in zip(
-                enrich(nlp, docs), ARTICLES, strict=True
+                [r.event for r in Chain(nlp, aliases={}).run(docs) if isinstance(r, Published)],
+                ARTICLES,
+                strict=True,
             ):
                 article = event.article.model_copy(update={"language": language})
                 await producer.send_and_wait(

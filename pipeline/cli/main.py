@@ -334,17 +334,11 @@ def extract(
     fulltext: bool,
 ) -> None:
     """Run the stages without Kafka on a file or JSONL ('-' is stdin); print event JSON lines."""
-    from pipeline.extract import (
-        InputError,
-        Pages,
-        enrich,
-        from_file,
-        from_jsonl,
-        no_pages,
-        with_stories,
-    )
+    from pipeline.extract import InputError, Pages, from_file, from_jsonl, no_pages, run_chain
     from pipeline.pages.fetch import page_attacher
+    from pipeline.stages.chain import Chain, CleanRules, Failure
     from pipeline.stages.nlp import shared_model
+    from pipeline.stages.stories import StoryIndex
 
     settings: Settings = ctx.obj
     failures = 0
@@ -369,9 +363,18 @@ def extract(
     if not jsonl and source == "-":
         raise click.UsageError("reading stdin needs --jsonl")
     out = sys.stdout.buffer
+    rules = CleanRules(body_timeout=settings.body_timeout)  # pages are fetched, never awaited
+    chain = Chain(shared_model(settings.model), rules, stories=StoryIndex(), aliases={})
     with page_attacher(settings) if fulltext else nullcontext(no_pages) as pages:
-        for event in enrich(shared_model(settings.model), with_stories(articles(pages))):
-            out.write(event.to_json() + b"\n")
+        for item, result in run_chain(chain, articles(pages)):
+            if isinstance(result, Failure):
+                failures += 1
+                error = result.error
+                click.echo(
+                    f"failed: {item.id}: {result.stage}: {error.type}: {error.message}", err=True
+                )
+            else:
+                out.write(result.value + b"\n")
     out.flush()
     if failures:
         sys.exit(1)

@@ -41,6 +41,12 @@ def _time(value: Start | None, name: str) -> datetime | None:
     show_default=True,
     help="events (the live events topic: duplicates with the same event ids) or a topic NAME.",
 )
+@click.option(
+    "--claims-topic",
+    "claims_target",
+    help="claims (the live claims topic) or a topic NAME (default: claims with --to-topic "
+    "events, else TO_TOPIC.claims).",
+)
 @click.option("--follow", is_flag=True, help="Keep going past the end (Ctrl-C stops).")
 @click.pass_context
 def replay(
@@ -50,12 +56,14 @@ def replay(
     stop: Start | None,
     topic: str,
     target: str,
+    claims_target: str | None,
     follow: bool,
 ) -> None:
     """Re-run enrichment over past messages, beside the live pipeline (no consumer group).
 
+    Sends what the worker sends: events with their headers, a message per claim, dead letters.
     Stops at the end offsets seen at start unless --follow. OFFSETs apply to every
-    partition; --to is exclusive. Failures go to the dead-letter topic.
+    partition; --to is exclusive.
     """
     from pipeline.replay import (
         Summary,
@@ -72,7 +80,7 @@ def replay(
     if stop == "beginning" or stop == "end":
         raise click.UsageError("--to takes a TIME or an OFFSET")
     try:
-        plan = make_plan(settings, topic, target, start, stop, follow)
+        plan = make_plan(settings, topic, target, start, stop, follow, claims_target)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     bootstrap = resolve_broker(settings)

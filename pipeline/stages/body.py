@@ -122,14 +122,14 @@ def _parse(page: str | bytes) -> lxml.html.HtmlElement:
 
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` (SIGALRM: main thread on POSIX only).
+    """Interrupt the block after ``seconds`` with SIGALRM, which only a process's main thread
+    receives: every runner calls the clean step there (the worker's clean process, ``replay``,
+    ``extract``), and a call from another thread fails rather than run without a limit.
 
     An alarm already set (e.g. pytest-timeout's) is re-armed with its remaining time after.
     """
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    if not hasattr(signal, "setitimer") or not in_main_thread:
-        yield
-        return
+    if threading.current_thread() is not threading.main_thread():
+        raise RuntimeError("body extraction must run in the main thread (its time limit)")
 
     def expire(signum: int, frame: FrameType | None) -> None:
         raise _Expired

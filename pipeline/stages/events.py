@@ -58,14 +58,14 @@ def assemble_event(tagged: TaggedArticle, claims: Sequence[Claim], version: str)
     )
 
 
-def finish(
+def build_event(
     tagged: TaggedArticle, version: str, aliases: MutableMapping[str, str] | None = None
 ) -> Event:
-    """Claims over the shared parse, then the event: the last stage of the pipeline.
+    """The claims stage: entity aliases, claims over the shared parse, then the event.
 
-    With ``aliases`` (``pipeline.stages.aliases``: acronym key -> entity id, from earlier articles),
-    an entity named only by a known acronym takes the known id, and the acronyms this
-    article expands are recorded for later ones.
+    With ``aliases`` (``pipeline.stages.aliases``: acronym key -> entity id, from earlier
+    articles), an entity named only by a known acronym takes the known id, and the acronyms
+    this article expands are recorded for later ones.
     """
     if aliases is not None:
         tagged = apply_aliases(tagged, aliases)

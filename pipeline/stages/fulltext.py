@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from pipeline.records import CleanArticle, PagedArticle, RawArticle
-from pipeline.stages.body import BadPage, PageMeta, extract_body
+from pipeline.stages.body import TIMEOUT, BadPage, PageMeta, extract_body
 from pipeline.stages.clean import (
     EmptyArticle,
     article_source,
@@ -42,7 +42,7 @@ def _published(raw: RawArticle, meta: PageMeta) -> datetime | None:
     return datetime.combine(meta.published, time(), tzinfo=UTC)
 
 
-def clean_paged(paged: PagedArticle) -> CleanArticle:
+def clean_paged(paged: PagedArticle, timeout: float = TIMEOUT) -> CleanArticle:
     """The clean article of ``paged``: the page's main text when it has one at least as long as
     the feed's, else the feed's text with the reason in ``fulltext_error``."""
     if paged.page is None:
@@ -52,7 +52,7 @@ def clean_paged(paged: PagedArticle) -> CleanArticle:
     except EmptyArticle:
         feed = None
     try:
-        body = extract_body(paged.page.html, paged.page.url)
+        body = extract_body(paged.page.html, paged.page.url, timeout)
     except BadPage as exc:
         if feed is None:
             raise
@@ -81,14 +81,3 @@ def clean_paged(paged: PagedArticle) -> CleanArticle:
         text=text.text,
         text_source="page",
     )
-
-
-def clean_stage(value: bytes, paged: bool, min_chars: int | None) -> CleanArticle | None:
-    """The clean article of a ``news.raw`` or (``paged``) ``news.pages`` value; None for a raw
-    item that waits for its page (``min_chars``: the full-text threshold, None when off)."""
-    if paged:
-        return clean_paged(PagedArticle.from_json(value))
-    raw = RawArticle.from_json(value)
-    if min_chars is not None and needs_page(raw, min_chars):
-        return None
-    return clean_article(raw)

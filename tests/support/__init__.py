@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: settings, topics, the CLI, local servers and fixtures."""
