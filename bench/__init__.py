@@ -8,3 +8,4 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 DATA = ROOT / ".data"
+BUNDLED = ROOT / "pipeline" / "demo_feeds"

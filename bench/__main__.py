@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from bench import ROOT, SHARED
+from bench import BUNDLED, ROOT, SHARED
 from bench.bare import run_bare
 from bench.corpus import Corpus, load_corpus
 from bench.e2e import WARM_ARTICLES_PER_NLP_PROCESS, Layout, describe, run_layout
@@ -95,7 +95,8 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     report["bare"] = bare
     if not args.no_poller:
         print("poller ...", file=sys.stderr, flush=True)
-        report["poller"] = run_poller(SHARED / "data" / "feeds" / "news", args.feed_urls)
+        news = SHARED / "data" / "feeds" / "news"
+        report["poller"] = run_poller(news if news.is_dir() else BUNDLED, args.feed_urls)
     if not args.no_quality:
         print("quality ...", file=sys.stderr, flush=True)
         report["quality"] = run_quality(args.workdir)

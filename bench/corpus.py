@@ -1,4 +1,5 @@
-"""The benchmark articles as raw records: PolNeAR when fetched, else ../shared pages and feeds."""
+"""The benchmark articles as raw records: PolNeAR when fetched, else ../shared pages and feeds,
+else the bundled demo feeds."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import DATA, SHARED
+from bench import BUNDLED, DATA, SHARED
 from pipeline.poller.parse import MalformedFeed, parse_document
 from pipeline.poller.state import feed_articles
 from pipeline.records import RawArticle
@@ -67,14 +68,22 @@ def shared_articles(shared: Path) -> Iterator[RawArticle]:
         yield from feed_articles(parsed, str(feed), datetime.now(UTC))
 
 
+def bundled_articles() -> Iterator[RawArticle]:
+    """The items of the demo's real feeds (70), which every clone has."""
+    for feed in sorted(BUNDLED.glob("*.xml")):
+        yield from feed_articles(parse_document(feed.read_bytes()), str(feed), datetime.now(UTC))
+
+
 def load_corpus(limit: int, warm: int = 0) -> Corpus:
     """Up to ``limit`` articles from the best source present, then up to ``warm`` more to warm
     up with (fewer when the source runs out: the timed articles come first)."""
     polnear = DATA / "polnear"
     if (polnear / "dev.jsonl").exists():
         source, articles = "polnear", polnear_articles(polnear)
-    else:
+    elif (SHARED / "data").is_dir():
         source, articles = "shared", shared_articles(SHARED)
+    else:
+        source, articles = "bundled", bundled_articles()
     chosen: list[RawArticle] = []
     for article in articles:
         if len(chosen) >= limit + warm:

@@ -1,8 +1,8 @@
 """A feed corpus served on 127.0.0.1 under many distinct URLs, with ETag and 304.
 
-``python -m bench.feed_server DIR`` prints its port, then serves ``/feed/N`` as the N-th file
-of DIR (modulo their count) until it is terminated. It runs in its own process so that the
-poller's CPU time is measured without the server's.
+``python -m bench.feed_server DIR`` prints its port, then serves ``/feed/N`` as the N-th feed
+file of DIR (``feed_files``, modulo their count) until it is terminated. It runs in its own
+process so that the poller's CPU time is measured without the server's.
 """
 
 from __future__ import annotations
@@ -13,13 +13,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 
+def feed_files(folder: Path) -> list[Path]:
+    """The files of ``folder`` but its notes (``*.md``), in name order."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix != ".md")
+
+
 class CorpusServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, folder: Path) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
-        files = sorted(p for p in folder.iterdir() if p.is_file())
-        self.bodies = [p.read_bytes() for p in files]
+        self.bodies = [p.read_bytes() for p in feed_files(folder)]
         self.etags = ['"' + hashlib.sha256(b).hexdigest()[:16] + '"' for b in self.bodies]
 
     def handle_error(self, request: object, client_address: object) -> None:

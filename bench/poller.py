@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.feed_server import feed_files
 from bench.stats import rate
 from pipeline.kafka.broker import die_with_parent
 from pipeline.poller.fetch import Fetcher, FetchLimits
@@ -44,7 +45,7 @@ def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
 
 def parse_only(folder: Path) -> dict[str, Any]:
     """feedparser (through ``parse_document``) alone on every file, one core."""
-    bodies = [p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()]
+    bodies = [p.read_bytes() for p in feed_files(folder)]
     items, cpu, wall = 0, time.process_time(), time.perf_counter()
     for body in bodies:
         try:

@@ -1,20 +1,24 @@
-"""Shared fixtures: the spaCy model, the ../shared data folder and the embedded broker."""
+"""Shared fixtures: the spaCy model, the ../shared data folder and the embedded broker.
+
+Tests that read ``../shared`` are marked ``shared``: the corpus quality floors, the edge-case
+feed corpus and the news feeds. A clone without ``../shared`` skips them; under ``CI=true``
+(CI always has it) a missing ``../shared`` fails them instead.
+"""
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from spacy.language import Language
 
-from pipeline.kafka.broker import EmbeddedBroker, free_port
+from pipeline.kafka.broker import EmbeddedBroker
 from pipeline.settings import Settings
 from pipeline.stages.nlp import load_model
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+from tests.support.kafka import fresh_settings
+from tests.support.shared import SHARED_DATA
 
 
 @pytest.fixture(scope="session")
@@ -23,11 +27,13 @@ def nlp() -> Language:
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Iterator[Path]:
-    data = SHARED / "data"
-    if not data.is_dir():
-        pytest.skip(f"shared data not found at {data}")
-    yield data
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        message = f"shared data not found at {SHARED_DATA}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message} (CI=true: CI always has ../shared)")
+        pytest.skip(message)
+    return SHARED_DATA
 
 
 @pytest.fixture(scope="session")
@@ -38,31 +44,17 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield embedded.bootstrap
 
 
-def fresh_settings(broker: str, data_dir: Path, **overrides: object) -> Settings:
-    """Settings with a fresh topic prefix and consumer group, so tests never share state."""
-    uid = uuid.uuid4().hex[:10]
-    values: dict[str, object] = {
-        "broker": broker,
-        "topic_prefix": f"t{uid}",
-        "app_id": f"newswire-{uid}",
-        "data_dir": data_dir,
-        "partitions": 2,
-        "web_port": free_port(),
-        "nlp_batch_seconds": 0.2,
-        "fulltext": False,  # feed fixtures link to the internet; full-text tests turn it on
-        "log_level": "INFO",
-        **overrides,
-    }
-    return Settings(**values)  # type: ignore[arg-type]
-
-
 @pytest.fixture
 def settings(broker: str, tmp_path: Path) -> Settings:
     return fresh_settings(broker, tmp_path)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses the embedded broker, so `make unit` can leave them out."""
+    """Mark the tests that use the embedded broker (``make unit`` leaves them out) and those
+    that read ``../shared``."""
     for item in items:
-        if "broker" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "broker" in fixtures:
             item.add_marker(pytest.mark.broker)
+        if "shared_data" in fixtures:
+            item.add_marker(pytest.mark.shared)

@@ -8,13 +8,8 @@ from spacy.language import Language
 from pipeline.records import Entity, Mention, TaggedArticle
 from pipeline.stages.aliases import alias_key, apply_aliases, learned_aliases
 from pipeline.stages.tag import tag_articles
-from tests.test_tag import article
+from tests.support.articles import DEFINES, USES, article
 
-DEFINES = (
-    "The Rapid Support Forces (RSF) attacked El Fasher on Sunday, residents said. "
-    "The RSF has been fighting the Sudanese army since April 2023."
-)
-USES = "The RSF said its fighters had taken control of the town. RSF commanders denied it."
 SURNAME = "Olaf Scholz met Emmanuel Macron in Paris. Scholz said the talks went well."
 
 

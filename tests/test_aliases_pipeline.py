@@ -17,9 +17,9 @@ from pipeline.kafka.topics import ALIASES_TABLE, ensure_topics
 from pipeline.records import RawArticle
 from pipeline.settings import Settings
 from pipeline.supervisor import start_worker, stop_process
-from tests.conftest import fresh_settings
-from tests.test_aliases import DEFINES, USES
-from tests.test_replay import newswire, produce, read
+from tests.support.articles import DEFINES, USES
+from tests.support.cli import newswire
+from tests.support.kafka import fresh_settings, read, send
 
 
 def raw(article_id: str, text: str) -> bytes:
@@ -50,7 +50,7 @@ def event_of(settings: Settings, article_id: str, topic: str = "events") -> dict
     def arrived(found: list[Any]) -> bool:
         return any(r.key == article_id.encode() for r in found)
 
-    records = asyncio.run(read(settings, settings.topic(topic), until=arrived, timeout=120))
+    records = read(settings, settings.topic(topic), until=arrived, timeout=120)
     [event] = [orjson.loads(r.value) for r in records if r.key == article_id.encode()]
     return event
 
@@ -60,9 +60,9 @@ def ids(event: dict[str, Any]) -> set[str]:
 
 
 def test_a_later_article_gets_the_id_an_earlier_one_taught(worker: Settings) -> None:
-    asyncio.run(produce(worker, worker.topic("raw"), raw("defines", DEFINES), b"defines"))
+    send(worker, worker.topic("raw"), (b"defines", raw("defines", DEFINES)))
     assert "org:rapid-support-forces" in ids(event_of(worker, "defines"))
-    asyncio.run(produce(worker, worker.topic("raw"), raw("uses", USES), b"uses"))
+    send(worker, worker.topic("raw"), (b"uses", raw("uses", USES)))
     uses = event_of(worker, "uses")
     [rsf] = [e for e in uses["entities"] if e["name"] == "RSF"]
     assert rsf["id"] == "org:rapid-support-forces" and rsf["label"] == "ORG"
@@ -74,9 +74,8 @@ def test_a_later_article_gets_the_id_an_earlier_one_taught(worker: Settings) -> 
 
 def test_a_replay_uses_the_workers_aliases(worker: Settings, tmp_path: Path) -> None:
     event_of(worker, "uses")  # the live pipeline has learned the alias
-    target = worker.topic("aliases-rebuild")
-    result = newswire(worker, "replay", "--from", "0", "--to-topic", target)
+    result = newswire(worker, "replay", "--from", "0", "--to-topic", worker.topic("rebuild"))
     assert result.exit_code == 0, result.output
-    replayed = event_of(worker, "uses", topic="aliases-rebuild")
+    replayed = event_of(worker, "uses", topic="rebuild")
     assert "org:rapid-support-forces" in ids(replayed)
     assert replayed["event_id"] == event_of(worker, "uses")["event_id"]

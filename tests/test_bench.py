@@ -10,7 +10,6 @@ from typing import Any
 import orjson
 import pytest
 
-from bench import SHARED
 from bench.__main__ import main
 from bench.adapters import (
     body_predictions,
@@ -24,7 +23,6 @@ from bench.scores import ScoreFormatError, parse_body, parse_claims, parse_ner, 
 from bench.stats import latency_summary, percentile
 from pipeline.settings import Settings
 
-TOOLS = SHARED / "tools"
 TEXT = "Olaf Scholz said the talks failed."
 EVENT: dict[str, Any] = {
     "article": {"id": "a1"},
@@ -104,15 +102,19 @@ def test_adapters_turn_events_into_prediction_lines() -> None:
     }
 
 
-def _score(tool: str, gold: Path, pred: Path) -> str:
-    done = subprocess.run(
-        [sys.executable, str(TOOLS / tool), str(gold), str(pred)], capture_output=True, check=True
-    )
-    return done.stdout.decode()
+def test_adapters_and_parsers_agree_with_the_real_scorers(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    tools = shared_data.parent / "tools"
 
+    def _score(tool: str, gold: Path, pred: Path) -> str:
+        done = subprocess.run(
+            [sys.executable, str(tools / tool), str(gold), str(pred)],
+            capture_output=True,
+            check=True,
+        )
+        return done.stdout.decode()
 
-@pytest.mark.skipif(not TOOLS.is_dir(), reason=f"scorers not found at {TOOLS}")
-def test_adapters_and_parsers_agree_with_the_real_scorers(tmp_path: Path) -> None:
     gold_ner = tmp_path / "ner.jsonl"  # gold labels are CoNLL's; predictions are mapped
     gold_entity = {"start": 0, "end": 11, "label": "PER"}
     gold_ner.write_bytes(orjson.dumps({"id": "a1", "text": TEXT, "entities": [gold_entity]}))
@@ -144,11 +146,10 @@ def test_percentiles_and_layouts() -> None:
 @pytest.mark.broker
 @pytest.mark.timeout(60)
 def test_tiny_bench_reports_every_headline_key(tmp_path: Path) -> None:
-    if not load_corpus(1).articles:
-        pytest.skip("no PolNeAR articles in .data and no ../shared data for the bench corpus")
+    assert load_corpus(1).articles  # PolNeAR, ../shared, or else the bundled feeds
     output = tmp_path / "report.json"
     args = ["--articles", "5", "--layouts", "1x1", "--half-seconds", "3", "--no-quality"]
-    args += ["--feed-urls", "10"] if (SHARED / "data" / "feeds").is_dir() else ["--no-poller"]
+    args += ["--feed-urls", "10"]
     assert main([*args, "--workdir", str(tmp_path / "work"), "--output", str(output)]) == 0
     report = orjson.loads(output.read_bytes())
     assert report["articles"] == 5

@@ -11,7 +11,7 @@ import pytest
 from spacy.language import Language
 
 from pipeline.records import Claim
-from tests.claims_support import assert_offsets, claims_of, only
+from tests.support.claims import assert_offsets, claims_of, only
 
 
 def _by_cue(claims: list[Claim], cue: str, nth: int = 0) -> Claim:

@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 from pipeline.records import Claim
 from pipeline.stages.claims import extract_claims
 from pipeline.stages.nlp import doc_from_parse, parse_from_doc
-from tests.claims_support import assert_offsets, entities_of
+from tests.support.claims import assert_offsets, entities_of
 
 # ------------------------------------------------------------------ round trip, real text
 

@@ -16,7 +16,7 @@ from spacy.language import Language
 
 from pipeline.stages.claims import extract_claims
 from pipeline.stages.nlp import doc_from_parse, parse_from_doc
-from tests.claims_support import entities_of
+from tests.support.claims import entities_of
 
 DEV = Path(__file__).resolve().parents[1] / ".data" / "polnear" / "dev.jsonl"
 ARTICLES = 10

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from tests.claims_support import assert_offsets, claims_of, only
+from tests.support.claims import assert_offsets, claims_of, only
 
 # ------------------------------------------------------------------ indirect speech
 

@@ -9,7 +9,7 @@ from spacy.vocab import Vocab
 
 from pipeline.records import Entity, Mention
 from pipeline.stages.claims import extract_claims
-from tests.claims_support import assert_offsets, claims_of, only
+from tests.support.claims import assert_offsets, claims_of, only
 
 # ------------------------------------------------------------------ stance
 

@@ -7,15 +7,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaProducer
-from click.testing import CliRunner, Result
 
-from pipeline.cli.main import main
 from pipeline.deadletters import dead_letter
-from pipeline.kafka.reader import TopicReader
 from pipeline.kafka.topics import ensure_topics
 from pipeline.records import ErrorInfo, SourceRef
 from pipeline.settings import Settings
+from tests.support.cli import newswire
+from tests.support.kafka import read, send_all
 
 # stage, key, payload, payload limit (a smaller one cuts it), source topic
 LETTERS = [
@@ -26,40 +24,29 @@ LETTERS = [
 ]
 
 
-def newswire(settings: Settings, *args: str) -> Result:
-    return CliRunner().invoke(main, list(args), env=settings.to_env())
-
-
 async def setup(settings: Settings) -> None:
     await ensure_topics(settings.broker or "", settings)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.broker)
-    await producer.start()
-    try:
-        for stage, key, payload, limit, source in LETTERS:
-            letter = dead_letter(
-                stage=stage,
-                error=ErrorInfo(type="ValueError", message=f"{stage} failed"),
-                payload=payload,
-                key=key.encode(),
-                source=SourceRef(topic=settings.topic(source), partition=0, offset=7)
-                if source
-                else None,
-                payload_limit=limit,
-            )
-            await producer.send_and_wait(
-                settings.topic("deadletter"), letter.to_json(), key=key.encode(), partition=0
-            )
-    finally:
-        await producer.stop()
+    letters = [
+        dead_letter(
+            stage=stage,
+            error=ErrorInfo(type="ValueError", message=f"{stage} failed"),
+            payload=payload,
+            key=key.encode(),
+            source=SourceRef(topic=settings.topic(source), partition=0, offset=7)
+            if source
+            else None,
+            payload_limit=limit,
+        )
+        for stage, key, payload, limit, source in LETTERS
+    ]
+    messages = [
+        (letter.key.encode() if letter.key else None, letter.to_json()) for letter in letters
+    ]
+    await send_all(settings, settings.topic("deadletter"), messages, partition=0)
 
 
-async def messages(settings: Settings, name: str) -> list[Any]:
-    reader = TopicReader(settings.broker or "", [settings.topic(name)], settings)
-    await reader.start(from_beginning=True)
-    try:
-        return [r async for r in reader.until_end()]
-    finally:
-        await reader.stop()
+def messages(settings: Settings, name: str) -> list[Any]:
+    return read(settings, settings.topic(name))
 
 
 def listed(settings: Settings, *args: str) -> list[dict[str, Any]]:
@@ -98,16 +85,16 @@ def test_redrive_sends_payloads_back_records_it_and_reports_truncated_ones(
     dry = newswire(settings, "deadletter", "redrive", "--dry-run")
     assert dry.exit_code == 1  # two letters cannot be redriven
     assert dry.stdout.count("would redrive") == 2
-    assert asyncio.run(messages(settings, "raw")) == []
+    assert messages(settings, "raw") == []
 
     result = newswire(settings, "deadletter", "redrive")
     assert result.exit_code == 1
     assert "2 redriven, 0 already redriven, 2 cannot be redriven" in result.stderr
     assert result.stderr.count("cannot redrive (payload truncated)") == 2
-    [raw] = asyncio.run(messages(settings, "raw"))
+    [raw] = messages(settings, "raw")
     assert (raw.key, raw.value) == (b"a", b'{"id": "a"}')
     assert raw.headers == (("x-redriven-from", f"{settings.topic('deadletter')}/0/0".encode()),)
-    [tagged] = asyncio.run(messages(settings, "tagged"))
+    [tagged] = messages(settings, "tagged")
     assert tagged.value == b'{"article": {}}'
 
     rows = {r["key"]: r["redriven"] for r in listed(settings)}
@@ -124,4 +111,4 @@ def test_redrive_sends_payloads_back_records_it_and_reports_truncated_ones(
     assert "0 redriven, 1 already redriven, 0 cannot be redriven" in again.stderr
     forced = newswire(settings, "deadletter", "redrive", "--stage", "clean", "--again")
     assert "1 redriven" in forced.stderr
-    assert len(asyncio.run(messages(settings, "raw"))) == 2
+    assert len(messages(settings, "raw")) == 2

@@ -21,7 +21,7 @@ from pipeline.stages.entity_lists import (
 from pipeline.stages.entity_rules import refine_entities
 from pipeline.stages.tag import tag_articles
 from pipeline.stages.truecase import prepared, restored, truecased_words
-from tests.test_tag import article
+from tests.support.articles import article
 
 CONLL_DEV = Path(__file__).resolve().parents[1] / ".data" / "conll" / "dev.jsonl"
 SLICE_SENTENCES = 200

@@ -1,13 +1,9 @@
 """Full text and duplicates end to end: a feed of teasers served on 127.0.0.1 whose links lead
-to real article pages, through a worker on the embedded broker."""
+to news pages (written for the tests), through a worker on the embedded broker."""
 
 from __future__ import annotations
 
 import asyncio
-import gzip
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -15,18 +11,19 @@ from xml.sax.saxutils import escape
 import orjson
 import pytest
 
-from pipeline.kafka.reader import TopicReader
 from pipeline.kafka.topics import STORIES_TABLE, ensure_topics, table_topic
 from pipeline.poller.emit import kafka_emitter
 from pipeline.poller.once import poll_sources_once
 from pipeline.poller.poll import PollReport
 from pipeline.settings import Settings
 from pipeline.supervisor import start_worker, stop_process
-from tests.conftest import fresh_settings
-from tests.feed_server import FeedServer, Reply, feed_server
-from tests.test_pipeline import VALIDATORS, read_all, wait_for
+from tests.support.cli import newswire_process
+from tests.support.feed_server import FeedServer, Reply, feed_server
+from tests.support.kafka import fresh_settings, read
+from tests.support.pages import page
+from tests.support.schemas import VALIDATORS
 
-PAGES = ("359fee22", "70cb2d5b")  # two article pages of ../shared/data/article-html
+PAGES = ("tidal-barrier", "rural-clinics")  # tests/fixtures/pages
 # path -> the page it serves (None: 404)
 LINKS = {"/a": 0, "/a-syndicated": 0, "/b": 1, "/missing": None, "/private/c": 1}
 
@@ -44,14 +41,13 @@ def rss(base: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def site(shared_data: Path) -> Iterator[FeedServer]:
-    folder = shared_data / "article-html" / "dev"
-    pages = [gzip.decompress(next(folder.glob(f"{key}*")).read_bytes()) for key in PAGES]
+def site() -> Iterator[FeedServer]:
+    pages = [page(name) for name in PAGES]
     with feed_server() as server:
         server.route("/robots.txt", Reply(body=b"User-agent: *\nDisallow: /private/\n"))
-        for path, page in LINKS.items():
-            if page is not None:
-                html = Reply(body=pages[page], headers={"Content-Type": "text/html"})
+        for path, served in LINKS.items():
+            if served is not None:
+                html = Reply(body=pages[served], headers={"Content-Type": "text/html"})
                 server.route(path, html)
         server.route("/feed.xml", Reply(body=rss(server.base)))
         yield server
@@ -102,7 +98,7 @@ def poll(settings: Settings, feed: str) -> PollReport:
 def events(worker: Settings, site: FeedServer) -> dict[str, dict[str, object]]:
     report = poll(worker, site.base + "/feed.xml")
     assert report.emitted == len(LINKS)
-    records = asyncio.run(wait_for(worker, "events", len(LINKS), timeout=180))
+    records = read(worker, worker.topic("events"), len(LINKS), timeout=180)
     by_path: dict[str, dict[str, object]] = {}
     for record in records:
         event = orjson.loads(record.value)
@@ -118,7 +114,7 @@ def test_teasers_get_the_text_of_their_page(events: dict[str, dict[str, object]]
         assert isinstance(article, dict)
         assert article["text_source"] == "page" and article["fulltext_error"] is None
         assert article["word_count"] > 200
-    assert "Titan" in str(events["/a"]["text"])
+    assert "Itchen estuary" in str(events["/a"]["text"])
 
 
 def test_failed_fetches_keep_the_teaser_and_say_why(events: dict[str, dict[str, object]]) -> None:
@@ -144,16 +140,7 @@ def test_syndicated_copy_joins_the_first_copys_story(events: dict[str, dict[str,
 def test_the_stories_changelog_has_one_entry_per_article(
     worker: Settings, events: dict[str, dict[str, object]]
 ) -> None:
-    async def changelog() -> list[bytes]:
-        topic = table_topic(worker, STORIES_TABLE)
-        reader = TopicReader(worker.broker or "", [topic], worker)
-        await reader.start(from_beginning=True)
-        try:
-            return [record.key async for record in reader.records(idle_seconds=3.0)]
-        finally:
-            await reader.stop()
-
-    keys = asyncio.run(changelog())
+    keys = [r.key for r in read(worker, table_topic(worker, STORIES_TABLE))]
     ids = {str(event["article"]["id"]) for event in events.values()}  # type: ignore[index]
     assert sorted(keys) == sorted(f"doc:{article_id}".encode() for article_id in ids)
 
@@ -161,11 +148,11 @@ def test_the_stories_changelog_has_one_entry_per_article(
 def test_pages_topic_carries_the_fetched_pages(
     worker: Settings, events: dict[str, dict[str, object]]
 ) -> None:
-    pages = [orjson.loads(r.value) for r in asyncio.run(read_all(worker, "pages"))]
-    assert len(pages) == len(LINKS)
-    for page in pages:
-        VALIDATORS["pages"].validate(page)
-    fetched = sum(page["page"] is not None for page in pages)
+    paged = [orjson.loads(r.value) for r in read(worker, worker.topic("pages"), len(LINKS))]
+    assert len(paged) == len(LINKS)
+    for item in paged:
+        VALIDATORS["pages"].validate(item)
+    fetched = sum(item["page"] is not None for item in paged)
     assert fetched == 3
 
 
@@ -187,7 +174,8 @@ def test_a_restarted_worker_still_knows_the_stories(
     again = rss(site.base).replace(b"/a-syndicated<", b"/a-again<")
     site.route("/feed2.xml", Reply(body=again))
     assert poll(running.settings, site.base + "/feed2.xml").emitted == len(LINKS)
-    records = asyncio.run(wait_for(running.settings, "events", 2 * len(LINKS), timeout=180))
+    events_topic = running.settings.topic("events")
+    records = read(running.settings, events_topic, 2 * len(LINKS), timeout=180)
     latest = [orjson.loads(r.value)["article"] for r in records]
     [copy] = [a for a in latest if a["url"] == site.base + "/a-again"]
     assert copy["duplicate_of"] == first["id"] and copy["story_id"] == first["id"]
@@ -197,13 +185,8 @@ def test_extract_fetches_pages_and_finds_duplicates(site: FeedServer, tmp_path: 
     """``newswire extract --fulltext`` on a feed file: the same stages without Kafka."""
     feed = tmp_path / "teasers.xml"
     feed.write_bytes(rss(site.base))
-    env = {**os.environ, "NEWSWIRE_FETCH_ALLOW_NETWORKS": "127.0.0.0/8"}
-    done = subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "pipeline.cli", "extract", "--fulltext", str(feed)],
-        capture_output=True,
-        env=env,
-        timeout=300,
-        check=False,
+    done = newswire_process(
+        "extract", "--fulltext", str(feed), NEWSWIRE_FETCH_ALLOW_NETWORKS="127.0.0.0/8"
     )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     articles = {

@@ -33,14 +33,19 @@ def batch(offsets: range, partition: int = 0, key: bytes | None = None) -> list[
     return events
 
 
-async def take_events(batches: list[list[EventT]]) -> AsyncIterator[list[EventT]]:
-    """Like ``Stream.take_events``: a batch is acked once the agent asks for the next one."""
+async def take_events(
+    batches: list[list[EventT]], exhausted: asyncio.Event | None = None
+) -> AsyncIterator[list[EventT]]:
+    """Like ``Stream.take_events``: a batch is acked once the agent asks for the next one;
+    ``exhausted`` is set once every batch was taken and acked."""
     for events in batches:
         try:
             yield events
         finally:
             for event in events:
                 event.ack()
+    if exhausted is not None:
+        exhausted.set()
 
 
 def acked(events: list[EventT]) -> list[bool]:
@@ -49,15 +54,19 @@ def acked(events: list[EventT]) -> list[bool]:
 
 def test_batches_run_concurrently_and_one_key_is_finished_in_arrival_order() -> None:
     batches = [batch(range(n, m), key=b"k") for n, m in ((0, 3), (3, 5), (5, 6), (6, 9))]
-    delays = {0: 0.2, 3: 0.05, 5: 0.0, 6: 0.1}  # later batches are done first
+    done = [asyncio.Event() for _ in batches]
+    waits_for = {0: 1, 2: 3}  # the second batch of each pair is done first
     running, most, finished = 0, 0, []
 
     async def process(events: list[EventT]) -> int:
         nonlocal running, most
         running += 1
         most = max(most, running)
-        await asyncio.sleep(delays[events[0].value])
+        index = batches.index(events)
+        if index in waits_for:
+            await done[waits_for[index]].wait()
         running -= 1
+        done[index].set()
         return len(events)
 
     async def finish(events: list[EventT], size: int) -> None:
@@ -73,12 +82,16 @@ def test_batches_run_concurrently_and_one_key_is_finished_in_arrival_order() -> 
 def test_a_slow_batch_holds_up_only_its_own_partitions() -> None:
     slow, other, same = batch(range(0, 2), 0), batch(range(0, 2), 1), batch(range(2, 3), 0)
     finished: list[tuple[int, int]] = []
+    others_sent = asyncio.Event()
 
     async def process(events: list[EventT]) -> None:
-        await asyncio.sleep(0.2 if events is slow else 0.0)
+        if events is slow:
+            await others_sent.wait()
 
     async def finish(events: list[EventT], _: None) -> None:
         finished.extend((event.message.partition, event.message.offset) for event in events)
+        if events is same:
+            others_sent.set()
 
     asyncio.run(InFlight(3, process, finish).run(take_events([slow, other, same])))
     assert finished == [(1, 0), (1, 1), (0, 2), (0, 0), (0, 1)]
@@ -87,12 +100,16 @@ def test_a_slow_batch_holds_up_only_its_own_partitions() -> None:
 def test_other_keys_are_sent_before_a_slow_batch_but_released_after_it() -> None:
     slow, quick = batch(range(0, 2)), batch(range(2, 4))
     sent: list[tuple[int, list[bool]]] = []
+    quick_sent = asyncio.Event()
 
     async def process(events: list[EventT]) -> None:
-        await asyncio.sleep(0.2 if events is slow else 0.0)
+        if events is slow:
+            await quick_sent.wait()
 
     async def finish(events: list[EventT], _: None) -> None:
         sent.append((events[0].message.offset, acked(slow + quick)))
+        if events is quick:
+            quick_sent.set()
 
     asyncio.run(InFlight(2, process, finish).run(take_events([slow, quick])))
     # offsets 2-3 were sent first, but not acked (committed) before 0-1 were sent
@@ -102,12 +119,10 @@ def test_other_keys_are_sent_before_a_slow_batch_but_released_after_it() -> None
 
 def test_offsets_stay_uncommitted_until_the_batch_is_finished() -> None:
     first, second = batch(range(0, 2)), batch(range(2, 4))
-    gate = asyncio.Event()
-    started: list[list[EventT]] = []
+    gate, exhausted = asyncio.Event(), asyncio.Event()
     seen: list[list[bool]] = []
 
     async def process(events: list[EventT]) -> None:
-        started.append(events)
         if events is first:
             await gate.wait()
 
@@ -117,10 +132,8 @@ def test_offsets_stay_uncommitted_until_the_batch_is_finished() -> None:
 
     async def go() -> None:
         in_flight = InFlight(2, process, finish)
-        running = asyncio.create_task(in_flight.run(take_events([first, second])))
-        while len(started) < 2:
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.05)  # the source has acked both batches by now
+        running = asyncio.create_task(in_flight.run(take_events([first, second], exhausted)))
+        await exhausted.wait()  # the source has acked both batches
         assert [event.message.refcount for event in first + second] == [1] * 4
         assert acked(first + second) == [False] * 4
         gate.set()
@@ -134,7 +147,10 @@ def test_offsets_stay_uncommitted_until_the_batch_is_finished() -> None:
 def test_cancelled_batches_stay_held_and_failed_ones_are_released() -> None:
     events = batch(range(0, 2))
 
+    stalled = asyncio.Event()
+
     async def stall(_: list[EventT]) -> None:
+        stalled.set()
         await asyncio.Event().wait()
 
     async def done(_: list[EventT], __: None) -> None:
@@ -142,7 +158,7 @@ def test_cancelled_batches_stay_held_and_failed_ones_are_released() -> None:
 
     async def cancel() -> None:
         running = asyncio.create_task(InFlight(1, stall, done).run(take_events([events])))
-        await asyncio.sleep(0.05)
+        await stalled.wait()
         running.cancel()
         with pytest.raises(asyncio.CancelledError):
             await running

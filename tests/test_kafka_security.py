@@ -20,20 +20,20 @@ from typing import Any
 
 import pytest
 import trustme
-from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
 from pydantic import ValidationError
 
 from agents.app import broker_credentials, create_app
-from pipeline.cli.main import main
 from pipeline.kafka.broker import BrokerError, free_port, wait_until_ready
 from pipeline.kafka.security import client_options, describe
 from pipeline.kafka.topics import ensure_topics
 from pipeline.poller.registry import configs, publish, read_registry
 from pipeline.settings import Settings
-from tests.conftest import ROOT, fresh_settings
-from tests.tls_proxy import tansu, tls_tansu
+from tests.support.cli import newswire
+from tests.support.kafka import fresh_settings
+from tests.support.shared import ROOT
+from tests.support.tls_proxy import tansu, tls_tansu
 
 PASSWORD = "wrong-horse-battery"  # noqa: S105 - a test login nobody has
 LOGIN = {"kafka_sasl_username": "alice", "kafka_sasl_password": PASSWORD}
@@ -111,7 +111,7 @@ def sasl(tmp_path: Path, protocol: str, mechanism: str) -> Settings:
 
 def invoke(*args: str, **env: str) -> tuple[int, list[str]]:
     """Run the CLI in-process with ``NEWSWIRE_*`` variables; exit code and output lines."""
-    result = CliRunner().invoke(main, list(args), env=env)
+    result = newswire(None, *args, **env)
     return result.exit_code, result.output.splitlines()
 
 

@@ -1,65 +1,27 @@
-"""End to end through the embedded broker: real feeds -> news.raw -> worker -> news.events."""
+"""End to end through the embedded broker: the bundled real feeds -> news.raw -> worker ->
+news.events."""
 
 from __future__ import annotations
 
 import asyncio
 import re
-import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaProducer
-from jsonschema import Draft202012Validator
 
-from pipeline.kafka.reader import TopicReader
 from pipeline.kafka.topics import ensure_topics
 from pipeline.poller.emit import kafka_emitter
 from pipeline.poller.once import poll_sources_once
 from pipeline.poller.poll import PollReport
-from pipeline.records import TOPIC_RECORDS
-from pipeline.schemas import SCHEMA_DIR, schema_file
 from pipeline.settings import Settings
 from pipeline.supervisor import start_worker, stop_process
-from tests.conftest import fresh_settings
-
-# Three real feeds from ../shared, 70 items: Dawn (full text), NDTV and Al-Monitor (summaries).
-FEEDS = [
-    "news/kagisearch+fastfeedparser__benchmark_data__ce5f942d1cd40fc0",
-    "news/kagisearch+fastfeedparser__benchmark_data__08f1ee71883dbcde",
-    "news/kagisearch+fastfeedparser__benchmark_data__72fea1ebfd02e90a",
-]
-VALIDATORS = {
-    topic: Draft202012Validator(orjson.loads((SCHEMA_DIR / schema_file(topic)).read_bytes()))
-    for topic in TOPIC_RECORDS
-}
-
-
-async def read_all(settings: Settings, topic: str, idle: float = 3.0) -> list[Any]:
-    reader = TopicReader(settings.broker or "", [settings.topic(topic)], settings)
-    await reader.start(from_beginning=True)
-    try:
-        return [record async for record in reader.records(idle)]
-    finally:
-        await reader.stop()
-
-
-async def wait_for(settings: Settings, topic: str, count: int, timeout: float) -> list[Any]:
-    """Records of ``topic`` from the beginning until ``count`` arrived or ``timeout`` passed."""
-    reader = TopicReader(settings.broker or "", [settings.topic(topic)], settings)
-    await reader.start(from_beginning=True)
-    found: list[Any] = []
-    deadline = time.monotonic() + timeout
-    try:
-        while len(found) < count and time.monotonic() < deadline:
-            found.extend([r async for r in reader.records(idle_seconds=1.0)])
-        return found
-    finally:
-        await reader.stop()
+from tests.support.feeds import BUNDLED, BUNDLED_FEEDS, bundled_bodies
+from tests.support.kafka import fresh_settings, read, send, wait_until
+from tests.support.schemas import VALIDATORS
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +39,9 @@ def pipeline(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 @pytest.fixture(scope="module")
-def polled(pipeline: Settings, shared_data: Path) -> PollReport:
-    sources = [str(shared_data / "feeds" / name) for name in FEEDS]
+def polled(pipeline: Settings) -> PollReport:
+    """The bundled feeds, 70 items: Dawn (full text), NDTV and TPM (summaries)."""
+    sources = [str(BUNDLED / name) for name in BUNDLED_FEEDS]
 
     async def go() -> PollReport:
         async with kafka_emitter(pipeline.broker or "", pipeline) as emit:
@@ -91,12 +54,12 @@ def test_every_polled_item_yields_exactly_one_valid_event(
     pipeline: Settings, polled: PollReport
 ) -> None:
     assert polled.errors == {}
-    assert 50 <= polled.emitted <= 100
-    raw = asyncio.run(read_all(pipeline, "raw"))
+    assert polled.emitted == 70
+    raw = read(pipeline, pipeline.topic("raw"))
     raw_ids = {orjson.loads(r.value)["id"] for r in raw}
     assert len(raw) == len(raw_ids) == polled.emitted
 
-    records = asyncio.run(wait_for(pipeline, "events", polled.emitted, timeout=300))
+    records = read(pipeline, pipeline.topic("events"), polled.emitted, timeout=300)
     events = [orjson.loads(r.value) for r in records]
     per_article = Counter(e["article"]["id"] for e in events)
     assert set(per_article) == raw_ids
@@ -121,9 +84,9 @@ def test_every_polled_item_yields_exactly_one_valid_event(
 def test_intermediate_messages_validate_against_their_schemas(
     pipeline: Settings, polled: PollReport
 ) -> None:
-    asyncio.run(wait_for(pipeline, "events", polled.emitted, timeout=300))
+    read(pipeline, pipeline.topic("events"), polled.emitted, timeout=300)
     for topic in ("raw", "clean", "tagged"):
-        records = asyncio.run(read_all(pipeline, topic))
+        records = read(pipeline, pipeline.topic(topic), polled.emitted)
         assert len(records) == polled.emitted, topic
         for record in records:
             VALIDATORS[topic].validate(orjson.loads(record.value))
@@ -134,10 +97,10 @@ def test_claims_topic_has_one_message_per_claim_keyed_by_claimant(
 ) -> None:
     events = [
         orjson.loads(r.value)
-        for r in asyncio.run(wait_for(pipeline, "events", polled.emitted, timeout=300))
+        for r in read(pipeline, pipeline.topic("events"), polled.emitted, timeout=300)
     ]
     expected = {(e["event_id"], i) for e in events for i in range(len(e["claims"]))}
-    records = asyncio.run(read_all(pipeline, "claims"))
+    records = read(pipeline, pipeline.topic("claims"))
     messages = [orjson.loads(r.value) for r in records]
     assert {(m["event_id"], m["index"]) for m in messages} == expected
     by_event = {e["event_id"]: e for e in events}
@@ -153,29 +116,16 @@ def test_claims_topic_has_one_message_per_claim_keyed_by_claimant(
 def test_poison_message_is_dead_lettered_and_the_stream_continues(
     pipeline: Settings, polled: PollReport
 ) -> None:
-    good = orjson.loads(asyncio.run(read_all(pipeline, "raw"))[0].value)
+    good = orjson.loads(read(pipeline, pipeline.topic("raw"))[0].value)
     good |= {"id": "after-poison", "title": good["title"] + " (second copy)"}
 
-    async def produce() -> None:
-        producer = AIOKafkaProducer(
-            bootstrap_servers=pipeline.broker, max_request_size=pipeline.max_message_bytes
-        )
-        await producer.start()
-        try:
-            await producer.send_and_wait(pipeline.topic("raw"), b"{not json", key=b"poison")
-            await producer.send_and_wait(
-                pipeline.topic("clean"), orjson.dumps({"id": 1}), key=b"bad-clean"
-            )
-            await producer.send_and_wait(pipeline.topic("tagged"), b"\xff\xfe", key=b"bad-tagged")
-            await producer.send_and_wait(pipeline.topic("raw"), b"x" * 3_000_000, key=b"huge")
-            await producer.send_and_wait(
-                pipeline.topic("raw"), orjson.dumps(good), key=b"after-poison"
-            )
-        finally:
-            await producer.stop()
-
-    asyncio.run(produce())
-    letters = [orjson.loads(r.value) for r in asyncio.run(wait_for(pipeline, "deadletter", 4, 120))]
+    topic = pipeline.topic
+    send(pipeline, topic("raw"), (b"poison", b"{not json"))
+    send(pipeline, topic("clean"), (b"bad-clean", orjson.dumps({"id": 1})))
+    send(pipeline, topic("tagged"), (b"bad-tagged", b"\xff\xfe"))
+    send(pipeline, topic("raw"), (b"huge", b"x" * 3_000_000))
+    send(pipeline, topic("raw"), (b"after-poison", orjson.dumps(good)))
+    letters = [orjson.loads(r.value) for r in read(pipeline, topic("deadletter"), 4, 120)]
     by_key = {letter["key"]: letter for letter in letters}
     assert by_key["poison"]["stage"] == "clean"
     assert by_key["poison"]["payload"] == "{not json"
@@ -189,12 +139,12 @@ def test_poison_message_is_dead_lettered_and_the_stream_continues(
     for letter in letters:
         VALIDATORS["deadletter"].validate(letter)
 
-    events = asyncio.run(wait_for(pipeline, "events", polled.emitted + 1, timeout=120))
+    events = read(pipeline, topic("events"), polled.emitted + 1, timeout=120)
     assert "after-poison" in {orjson.loads(r.value)["article"]["id"] for r in events}
 
 
 def test_worker_serves_health_readiness_and_metrics(pipeline: Settings, polled: PollReport) -> None:
-    asyncio.run(wait_for(pipeline, "events", polled.emitted, timeout=300))
+    read(pipeline, pipeline.topic("events"), polled.emitted, timeout=300)
     base = f"http://127.0.0.1:{pipeline.web_port}"
     with urllib.request.urlopen(f"{base}/health", timeout=10) as response:  # noqa: S310
         assert orjson.loads(response.read()) == {"status": "ok"}
@@ -206,41 +156,35 @@ def test_worker_serves_health_readiness_and_metrics(pipeline: Settings, polled: 
     assert ok and int(ok.group(1)) >= polled.emitted
     assert 'newswire_stage_seconds_count{stage="tag"}' in text
     assert "newswire_consumer_lag{" in text
-    assert stage_lags(base, pipeline) == dict.fromkeys(STAGE_INPUTS, 0), "work left uncommitted"
+    # commits trail processing by up to Faust's commit interval
+    done = dict.fromkeys(STAGE_INPUTS, 0)
+    wait_until(lambda: stage_lags(base, pipeline) == done, 30, lambda: "every stage to commit")
 
 
 STAGE_INPUTS = ("raw", "clean", "tagged")
 
 
-def stage_lags(base: str, settings: Settings, timeout: float = 30.0) -> dict[str, int]:
-    """Lag of each stage's input topic (summed over partitions), once all are 0 or at
-    ``timeout``: commits trail processing by up to Faust's commit interval."""
+def stage_lags(base: str, settings: Settings) -> dict[str, int] | None:
+    """Lag of each stage's input topic (summed over partitions); None before the worker has
+    reported every one."""
     names = {settings.topic(name): name for name in STAGE_INPUTS}
     pattern = re.compile(r'newswire_consumer_lag\{partition="\d+",topic="([^"]+)"\} (\S+)')
-    deadline = time.monotonic() + timeout
-    while True:
-        with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:  # noqa: S310
-            found = pattern.findall(response.read().decode())
-        lags = dict.fromkeys(STAGE_INPUTS, 0)
-        for topic, value in found:
-            if topic in names:
-                lags[names[topic]] += int(float(value))
-        seen = {names[topic] for topic, _ in found if topic in names}
-        if (seen == set(STAGE_INPUTS) and not any(lags.values())) or time.monotonic() > deadline:
-            return lags if seen == set(STAGE_INPUTS) else {}
-        time.sleep(1.0)
+    with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:  # noqa: S310
+        found = [(names[t], v) for t, v in pattern.findall(response.read().decode()) if t in names]
+    lags = dict.fromkeys(STAGE_INPUTS, 0)
+    for name, value in found:
+        lags[name] += int(float(value))
+    return lags if {name for name, _ in found} == set(STAGE_INPUTS) else None
 
 
 def test_oversize_result_is_dead_lettered_with_a_truncated_payload(
-    broker: str, tmp_path: Path, shared_data: Path
+    broker: str, tmp_path: Path
 ) -> None:
     settings = fresh_settings(
         broker, tmp_path, max_message_bytes=65536, deadletter_payload_bytes=4096
     )
     asyncio.run(ensure_topics(broker, settings))
-    truth = orjson.loads((shared_data / "article-html" / "ground-truth-dev.json").read_bytes())
-    body = "\n\n".join(v["articleBody"] for v in truth.values() if v["articleBody"].isascii())
-    text = body[:30000]
+    text = "\n\n".join(bundled_bodies())[:30000]  # its parse alone is over 64 KiB
     raw = {
         "id": "big",
         "feed_url": "f.xml",
@@ -250,15 +194,8 @@ def test_oversize_result_is_dead_lettered_with_a_truncated_payload(
     }
     worker = start_worker(settings, broker, tmp_path / "worker.log")
     try:
-
-        async def produce() -> None:
-            producer = AIOKafkaProducer(bootstrap_servers=broker)
-            await producer.start()
-            await producer.send_and_wait(settings.topic("raw"), orjson.dumps(raw), key=b"big")
-            await producer.stop()
-
-        asyncio.run(produce())
-        [record] = asyncio.run(wait_for(settings, "deadletter", 1, timeout=120))
+        send(settings, settings.topic("raw"), (b"big", orjson.dumps(raw)))
+        [record] = read(settings, settings.topic("deadletter"), 1, timeout=120)
     finally:
         stop_process(worker)
     letter = orjson.loads(record.value)

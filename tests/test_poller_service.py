@@ -8,30 +8,24 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 import pytest
 
 from pipeline.kafka.broker import free_port
-from pipeline.kafka.reader import TopicReader
 from pipeline.kafka.topics import ensure_topics
 from pipeline.settings import Settings
-from tests.conftest import fresh_settings
-from tests.feed_server import FeedServer, Reply, feed_server
+from tests.support.cli import newswire_text
+from tests.support.feed_server import FeedServer, Reply, feed_server
+from tests.support.feeds import rss
+from tests.support.kafka import fresh_settings, read, wait_until
 
-NEWS = [
-    "kagisearch+fastfeedparser__benchmark_data__08f1ee71883dbcde",  # NDTV, 20 items
-    "kagisearch+fastfeedparser__benchmark_data__72fea1ebfd02e90a",  # Al-Monitor, 11 (repeats items)
-    "kagisearch+fastfeedparser__benchmark_data__4179e7a13df0f120",  # CS Monitor, 10
-    "kagisearch+fastfeedparser__benchmark_data__14333881097406c7",  # Rest of World, 12
-    "kagisearch+fastfeedparser__benchmark_data__d87c1681464979cc",  # Foreign Policy, 25
-    "kagisearch+fastfeedparser__benchmark_data__f9c17f360c71def1",  # ABC News, 25
-]
+# Six feeds the tests write, with these many items: 53 in the first four, 103 in all.
+NEWS = {f"news-{n}.xml": items for n, items in enumerate((20, 11, 10, 12, 25, 25))}
 
 
 def env_of(settings: Settings, **extra: str) -> dict[str, str]:
@@ -44,44 +38,18 @@ def env_of(settings: Settings, **extra: str) -> dict[str, str]:
 
 
 def newswire(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", *args],
-        env=env_of(settings),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return newswire_text(*args, settings=settings, NEWSWIRE_FETCH_ALLOW_NETWORKS="127.0.0.0/8")
 
 
 def raw_records(settings: Settings) -> list[dict[str, object]]:
-    async def read() -> list[dict[str, object]]:
-        reader = TopicReader(settings.broker or "", [settings.topic("raw")], settings)
-        await reader.start(from_beginning=True)
-        try:
-            return [orjson.loads(r.value) async for r in reader.until_end()]
-        finally:
-            await reader.stop()
-
-    return asyncio.run(read())
-
-
-def wait_until(check: Callable[[], bool], timeout: float, what: Callable[[], str]) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.5)
-    pytest.fail(f"timed out waiting for {what()}")
+    return [orjson.loads(r.value) for r in read(settings, settings.topic("raw"))]
 
 
 @pytest.fixture
-def server(shared_data: Path) -> Iterator[FeedServer]:
-    """The feeds, served without <ttl> so that the short test intervals apply."""
+def server() -> Iterator[FeedServer]:
     with feed_server() as running:
-        for name in NEWS:
-            body = (shared_data / "feeds/news" / name).read_bytes()
-            running.route(f"/{name}", Reply(body=re.sub(rb"<ttl>\d+</ttl>", b"", body)))
+        for name, items in NEWS.items():
+            running.route(f"/{name}", Reply(body=rss(name, f"{running.base}/{name}", items)))
         yield running
 
 

@@ -5,75 +5,57 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
-import time
 from collections import defaultdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from pipeline.kafka.broker import free_port
-from pipeline.kafka.reader import TopicReader
+from pipeline.kafka.reader import Message
 from pipeline.kafka.topics import ensure_topics
-from pipeline.poller.parse import parse_document
-from pipeline.poller.state import feed_articles
 from pipeline.records import RawArticle
 from pipeline.settings import Settings
 from pipeline.supervisor import start_worker, stop_process
-from tests.conftest import fresh_settings
-
-BUNDLED = Path(__file__).resolve().parents[1] / "pipeline" / "demo_feeds"
+from tests.support.feeds import bundled_articles
+from tests.support.kafka import fresh_settings, read, send_all
 
 
 def articles() -> list[RawArticle]:
     """50 real full-text articles (Dawn and TPM), slow enough to be caught mid-stream."""
-    now = datetime.now(UTC)
-    found = []
-    for name in ("dawn.xml", "talkingpointsmemo.xml"):
-        found += feed_articles(parse_document((BUNDLED / name).read_bytes()), name, now)
-    return found
+    return bundled_articles("dawn.xml", "talkingpointsmemo.xml")
 
 
 def produce(settings: Settings, raws: list[RawArticle]) -> None:
-    async def go() -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=settings.broker)
-        await producer.start()
-        try:
-            for raw in raws:
-                await producer.send(settings.topic("raw"), raw.to_json(), key=raw.id.encode())
-            await producer.flush()
-        finally:
-            await producer.stop()
+    messages = [(raw.id.encode(), raw.to_json()) for raw in raws]
+    asyncio.run(send_all(settings, settings.topic("raw"), messages))
 
-    asyncio.run(go())
+
+def by_article(records: list[Message]) -> dict[str, set[str]]:
+    """The event ids of each article."""
+    ids: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        event = orjson.loads(record.value)
+        ids[event["article"]["id"]].add(event["event_id"])
+    return ids
 
 
 def events_by_article(settings: Settings) -> dict[str, set[str]]:
-    async def read() -> dict[str, set[str]]:
-        reader = TopicReader(settings.broker or "", [settings.topic("events")], settings)
-        await reader.start(from_beginning=True)
-        ids: dict[str, set[str]] = defaultdict(set)
-        try:
-            async for record in reader.until_end():
-                event = orjson.loads(record.value)
-                ids[event["article"]["id"]].add(event["event_id"])
-        finally:
-            await reader.stop()
-        return ids
-
-    return asyncio.run(read())
+    return by_article(read(settings, settings.topic("events")))
 
 
 def wait_for_events(settings: Settings, count: int, timeout: float) -> dict[str, set[str]]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = events_by_article(settings)
-        if len(found) >= count:
-            return found
-        time.sleep(0.5)
-    pytest.fail(f"only {len(events_by_article(settings))} of {count} articles have events")
+    """The events by article once ``count`` articles have one (as they arrive)."""
+    found = by_article(
+        read(
+            settings,
+            settings.topic("events"),
+            until=lambda records: len(by_article(records)) >= count,
+            timeout=timeout,
+        )
+    )
+    assert len(found) >= count, f"only {len(found)} of {count} articles have events"
+    return found
 
 
 def worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:

@@ -4,9 +4,8 @@ letters from a replay, and a dead letter redriven through the worker."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,58 +13,19 @@ from typing import Any
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaProducer
-from click.testing import CliRunner, Result
 
-from pipeline.cli.main import main
 from pipeline.deadletters import dead_letter
-from pipeline.kafka.reader import TopicReader
 from pipeline.kafka.topics import ensure_topics
 from pipeline.poller.emit import kafka_emitter
 from pipeline.poller.once import poll_sources_once
 from pipeline.records import ErrorInfo, SourceRef
 from pipeline.settings import Settings
 from pipeline.supervisor import start_worker, stop_process
-from tests.conftest import fresh_settings
+from tests.support.cli import newswire
+from tests.support.kafka import fresh_settings, read, send
 from tests.support.pages import paged, slow_page
 
 FEED = Path(__file__).resolve().parents[1] / "pipeline" / "demo_feeds" / "ndtv.xml"
-
-
-def newswire(settings: Settings, *args: str) -> Result:
-    return CliRunner().invoke(main, list(args), env=settings.to_env(), catch_exceptions=False)
-
-
-async def read(
-    settings: Settings,
-    topic: str,
-    count: int = 0,
-    timeout: float = 60,
-    until: Callable[[list[Any]], bool] = lambda found: True,
-) -> list[Any]:
-    """Records of ``topic`` from the beginning up to the end, and on until there are
-    ``count`` of them and ``until`` holds (or ``timeout`` passed)."""
-    reader = TopicReader(settings.broker or "", [topic], settings)
-    await reader.start(from_beginning=True)
-    deadline = time.monotonic() + timeout
-    try:
-        found = [r async for r in reader.until_end()]
-        while not (len(found) >= count and until(found)) and time.monotonic() < deadline:
-            found += [r async for r in reader.records(idle_seconds=1.0)]
-        return found
-    finally:
-        await reader.stop()
-
-
-async def produce(settings: Settings, topic: str, value: bytes, key: bytes) -> None:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.broker, max_request_size=settings.max_message_bytes
-    )
-    await producer.start()
-    try:
-        await producer.send_and_wait(topic, value, key=key)
-    finally:
-        await producer.stop()
 
 
 @dataclass
@@ -92,7 +52,7 @@ def live(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live
         after = datetime.now(UTC)
         emitted = asyncio.run(poll())
         before = datetime.now(UTC)
-        events = asyncio.run(read(settings, settings.topic("events"), emitted, timeout=120))
+        events = read(settings, settings.topic("events"), emitted, timeout=120)
         assert len(events) == emitted == 20, (data_dir / "worker.log").read_text()[-3000:]
         ids = {orjson.loads(r.value)["event_id"] for r in events}
         yield Live(settings, after - timedelta(seconds=1), before + timedelta(seconds=1), ids)
@@ -110,7 +70,7 @@ def test_replay_of_a_time_range_reproduces_the_event_ids(live: Live) -> None:
     assert "20 read, 20 emitted to " + target in result.stderr
     assert "0 dead-lettered, 0 skipped" in result.stderr
     assert "same event ids" in result.stderr
-    replayed = asyncio.run(read(live.settings, target))
+    replayed = read(live.settings, target)
     assert {orjson.loads(r.value)["event_id"] for r in replayed} == live.event_ids
     assert all(r.key == orjson.loads(r.value)["article"]["id"].encode() for r in replayed)
 
@@ -138,13 +98,13 @@ def test_a_replay_sends_what_the_worker_sent(broker: str, tmp_path: Path) -> Non
                 return (await poll_sources_once(settings, [str(FEED)], emit)).emitted
 
         emitted = asyncio.run(poll())
-        asyncio.run(read(settings, settings.topic("events"), emitted, timeout=120))
-        raws = asyncio.run(read(settings, settings.topic("raw")))
+        read(settings, settings.topic("events"), emitted, timeout=120)
+        raws = read(settings, settings.topic("raw"))
         after = datetime.now(UTC)
         for record in raws:
-            asyncio.run(produce(settings, settings.topic("raw"), record.value, record.key))
+            send(settings, settings.topic("raw"), (record.key, record.value))
         before = datetime.now(UTC)
-        events = asyncio.run(read(settings, settings.topic("events"), 2 * emitted, timeout=120))
+        events = read(settings, settings.topic("events"), 2 * emitted, timeout=120)
     finally:
         stop_process(worker)
     assert len(events) == 2 * emitted == 40, (tmp_path / "worker.log").read_text()[-3000:]
@@ -155,7 +115,7 @@ def test_a_replay_sends_what_the_worker_sent(broker: str, tmp_path: Path) -> Non
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     second = {orjson.loads(r.value)["event_id"]: r for r in events}  # the later copy of each
-    replayed = asyncio.run(read(settings, target))
+    replayed = read(settings, target)
     assert len(replayed) == len(second) == emitted
     for record in replayed:
         original = second[orjson.loads(record.value)["event_id"]]
@@ -169,9 +129,9 @@ def test_a_replay_sends_what_the_worker_sent(broker: str, tmp_path: Path) -> Non
             "article-id",
         }
     since = int(after.timestamp() * 1000)
-    claims = asyncio.run(read(settings, settings.topic("claims")))
+    claims = read(settings, settings.topic("claims"))
     worker_claims = [(r.key, r.value) for r in claims if r.timestamp >= since]
-    replayed_claims = [(r.key, r.value) for r in asyncio.run(read(settings, target + ".claims"))]
+    replayed_claims = [(r.key, r.value) for r in read(settings, target + ".claims")]
     assert len(replayed_claims) == len(worker_claims) > 0
     assert sorted(replayed_claims) == sorted(worker_claims)
 
@@ -182,7 +142,7 @@ def test_replay_of_offsets_into_the_events_topic_duplicates_with_the_same_ids(
     result = newswire(live.settings, "replay", "--from", "0", "--to", "1", "--topic", "clean")
     assert result.exit_code == 0, result.output
     assert "2 emitted to " + live.settings.topic("events") in result.stderr  # 2 partitions
-    events = asyncio.run(read(live.settings, live.settings.topic("events"), 22))
+    events = read(live.settings, live.settings.topic("events"), 22)
     counts = Counter(orjson.loads(r.value)["event_id"] for r in events)
     assert set(counts) == live.event_ids
     assert sorted(counts.values()) == [1] * 18 + [2, 2]
@@ -198,12 +158,12 @@ def test_replay_from_a_future_time_replays_nothing(live: Live) -> None:
 
 def test_replay_dead_letters_what_fails(live: Live) -> None:
     since = datetime.now(UTC)
-    asyncio.run(produce(live.settings, live.settings.topic("raw"), b"{not json", b"poison"))
+    send(live.settings, live.settings.topic("raw"), (b"poison", b"{not json"))
     target = live.settings.topic("poisoned")
     result = newswire(live.settings, "replay", "--from", since.isoformat(), "--to-topic", target)
     assert result.exit_code == 0, result.output
     assert "1 read, 0 emitted to " + target + ", 1 dead-lettered" in result.stderr
-    letters = asyncio.run(read(live.settings, live.settings.topic("deadletter"), 2))
+    letters = read(live.settings, live.settings.topic("deadletter"), 2)
     mine = [orjson.loads(r.value) for r in letters if r.key == b"poison"]
     assert len(mine) == 2  # the worker's and the replay's, alike
     assert {(m["stage"], m["error"]["type"], m["payload"]) for m in mine} == {
@@ -213,7 +173,7 @@ def test_replay_dead_letters_what_fails(live: Live) -> None:
 
 def test_a_redriven_dead_letter_goes_through_the_worker(live: Live) -> None:
     settings = live.settings
-    raw = orjson.loads(asyncio.run(read(settings, settings.topic("raw")))[0].value)
+    raw = orjson.loads(read(settings, settings.topic("raw"))[0].value)
     raw |= {"id": "redriven-1", "title": raw["title"] + " (again)"}
     letter = dead_letter(
         stage="clean",
@@ -223,7 +183,7 @@ def test_a_redriven_dead_letter_goes_through_the_worker(live: Live) -> None:
         source=SourceRef(topic=settings.topic("raw"), partition=0, offset=0),
         payload_limit=settings.deadletter_payload_bytes,
     )
-    asyncio.run(produce(settings, settings.topic("deadletter"), letter.to_json(), b"redriven-1"))
+    send(settings, settings.topic("deadletter"), (b"redriven-1", letter.to_json()))
     result = newswire(settings, "deadletter", "redrive", "--stage", "clean")
     assert result.exit_code == 0, result.output
     assert "redrive -> " + settings.topic("raw") in result.output
@@ -231,7 +191,7 @@ def test_a_redriven_dead_letter_goes_through_the_worker(live: Live) -> None:
     def arrived(found: list[Any]) -> bool:
         return any(orjson.loads(r.value)["article"]["id"] == "redriven-1" for r in found)
 
-    assert arrived(asyncio.run(read(settings, settings.topic("events"), until=arrived)))
+    assert arrived(read(settings, settings.topic("events"), until=arrived))
     listed = newswire(settings, "deadletter", "list", "--json", "--stage", "clean")
     [row] = [r for r in map(orjson.loads, listed.stdout.splitlines()) if r["key"] == "redriven-1"]
     assert row["redriven"]["to"]["topic"] == settings.topic("raw")
@@ -243,11 +203,11 @@ def test_the_body_time_limit_holds_in_a_replay(broker: str, tmp_path: Path) -> N
     settings = fresh_settings(broker, tmp_path, body_timeout=0.2)
     asyncio.run(ensure_topics(broker, settings))
     page = paged("slow", slow_page())
-    asyncio.run(produce(settings, settings.topic("pages"), page.to_json(), b"slow"))
+    send(settings, settings.topic("pages"), (b"slow", page.to_json()))
     target = settings.topic("rebuilt")
     result = newswire(settings, "replay", "--from", "beginning", "--to-topic", target)
     assert result.exit_code == 0, result.output
-    [record] = asyncio.run(read(settings, target))
+    [record] = read(settings, target)
     article = orjson.loads(record.value)["article"]
     assert (article["text_source"], article["fulltext_error"]) == (
         "feed",

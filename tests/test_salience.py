@@ -10,7 +10,7 @@ from spacy.language import Language
 from pipeline.records import Entity, Mention
 from pipeline.stages.salience import in_title, ranked, salience
 from pipeline.stages.tag import tag_articles
-from tests.test_tag import article
+from tests.support.articles import article
 
 
 def entity(name: str, label: str, *mentions: tuple[int, str]) -> Entity:

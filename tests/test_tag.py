@@ -16,6 +16,7 @@ from pipeline.records import CleanArticle, Entity
 from pipeline.stages.clean import normalize_text
 from pipeline.stages.nlp import model_info
 from pipeline.stages.tag import LABELS, entities_from_doc, nlp_input, tag_articles
+from tests.support.articles import article
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 MARKED = re.compile(r"\[([^|\]]+)\|([A-Z_]+)\]")
@@ -38,20 +39,6 @@ def annotated(nlp: Language, marked: str) -> Doc:
 
 def summary(entities: list[Entity]) -> list[tuple[str, str, list[str]]]:
     return [(e.id, e.name, [m.text for m in e.mentions]) for e in entities]
-
-
-def article(text: str, key: str = "a1") -> CleanArticle:
-    return CleanArticle(
-        id=key,
-        url=None,
-        title="",
-        source="test",
-        feed_url="https://example.org/feed",
-        published_at=None,
-        fetched_at=NOW,
-        language="en",
-        text=text,
-    )
 
 
 # --- entities_from_doc: spans and merge rules on given NER spans ------------------------------

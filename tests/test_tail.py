@@ -9,15 +9,15 @@ import click
 import orjson
 import pytest
 from aiokafka import AIOKafkaProducer
-from click.testing import CliRunner, Result
+from click.testing import Result
 from spacy.language import Language
 
-from pipeline.cli.main import main
 from pipeline.extract import document
 from pipeline.kafka.topics import ensure_topics
 from pipeline.settings import Settings
 from pipeline.stages.chain import Chain, Published
-from tests.conftest import fresh_settings
+from tests.support.cli import newswire
+from tests.support.kafka import fresh_settings
 
 NOW = datetime.now(UTC)
 # id, source, language, text, partition, hours ago
@@ -59,9 +59,7 @@ def events(broker: str, tmp_path_factory: pytest.TempPathFactory, nlp: Language)
 
 
 def tail(settings: Settings, *args: str, color: bool = False) -> Result:
-    result = CliRunner().invoke(
-        main, ["tail", "--until-idle", "1.5", *args], env=settings.to_env(), color=color
-    )
+    result = newswire(settings, "tail", "--until-idle", "1.5", *args, color=color)
     assert result.exit_code == 0, result.output
     return result
 
@@ -113,6 +111,6 @@ def test_tail_pretty_text_highlights_claims_in_their_sentence(events: Settings) 
 
 
 def test_tail_rejects_a_bad_start(events: Settings) -> None:
-    result = CliRunner().invoke(main, ["tail", "--from", "yesterday"], env=events.to_env())
+    result = newswire(events, "tail", "--from", "yesterday")
     assert result.exit_code == 2
     assert "not beginning, end, an offset or an ISO 8601 time" in result.output

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from pipeline.records import Page, PagedArticle
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 FETCHED = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
 SLOW_PARAGRAPH = "<p>One sentence of the article, repeated to make a slow page.</p>"
+
+
+def page(name: str) -> bytes:
+    """A news page the tests wrote (``tests/fixtures/pages``): ``tidal-barrier`` (354 words,
+    dateline, credits, related links, newsletter box) or ``rural-clinics`` (296 words,
+    cookie banner, author box, publisher footer)."""
+    return (FIXTURES / f"{name}.html").read_bytes()
 
 
 def paged(article_id: str, html: str, summary: str = "<p>A short teaser.</p>") -> PagedArticle:
