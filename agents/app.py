@@ -5,13 +5,14 @@ from __future__ import annotations
 import faust
 from faust.types.auth import CredentialsT
 
-from agents.faust_repairs import use_fetch_wait
+from agents.faust_repairs import EMBEDDED_FETCH_WAIT, app_options, use_repairs
 from pipeline.logs import json_logging_config
 from pipeline.settings import Settings
 
 
-def create_app(settings: Settings, bootstrap: str) -> faust.App:
-    """A Faust app on ``bootstrap`` with raw values (records are decoded by the stages)."""
+def create_app(settings: Settings, bootstrap: str, embedded: bool) -> faust.App:
+    """A Faust app on ``bootstrap`` with raw values (records are decoded by the stages) and
+    the repairs of ``agents.faust_repairs``; ``embedded``: the broker is the embedded one."""
     datadir = settings.data_dir / "worker"
     datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
@@ -27,10 +28,6 @@ def create_app(settings: Settings, bootstrap: str) -> faust.App:
         topic_replication_factor=settings.replication,
         topic_allow_declare=False,
         consumer_auto_offset_reset="earliest",
-        # Tansu's end offset stops at its last batch's base offset + 1, below the offset a
-        # global table has read when that batch holds several records, and Faust's check then
-        # stops recovery for good. The tables live in memory, rebuilt from their changelogs.
-        recovery_consistency_check=False,
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=max(settings.session_timeout / 3, 0.5),
         producer_max_request_size=settings.max_message_bytes,
@@ -41,8 +38,10 @@ def create_app(settings: Settings, bootstrap: str) -> faust.App:
         web_host=settings.web_host,
         web_port=settings.web_port,
         logging_config=json_logging_config(settings.log_level) if settings.log_json else None,
+        **app_options(embedded),
     )
-    return use_fetch_wait(app, settings.consumer_fetch_wait)
+    wait = settings.consumer_fetch_wait
+    return use_repairs(app, EMBEDDED_FETCH_WAIT if wait is None and embedded else wait)
 
 
 def service_worker(app: faust.App, settings: Settings) -> faust.Worker:

@@ -1,26 +1,40 @@
-"""Faust's aiokafka transport: the worker consumer's fetch wait made configurable, and stream
-partitions resumed only after a rebalance has cleared the stream buffers.
+"""Every override of Faust and aiokafka internals, each with the upstream behaviour it repairs.
 
-Faust hard-codes ``fetch_max_wait_ms=1500`` for its worker consumer
-(``AIOKafkaConsumerThread._create_worker_consumer``). A broker that holds a fetch for the whole
-wait even when data arrives meanwhile (the embedded Tansu broker does) then adds up to 1.5 s,
-0.75 s on average, to every hop: raw -> clean -> tagged -> events pays it three times. A short
-wait costs a few more empty fetches per second on an idle worker and nothing else.
+Written against faust-streaming 0.15.3, mode-streaming 0.7.1 and aiokafka 0.14.0, the versions
+pinned in ``pyproject.toml`` and ``requirements.lock``. ``tests/test_faust_repairs.py`` drives
+each repair through the real code path (a running app, a real rebalance, real
+``Stream.take_events`` acknowledgements) and checks that the upstream behaviour is still there,
+so an upgrade that changes it fails a test rather than delivery.
 
-When recovery ends (``Recovery.on_recovery_completed`` and ``_resume_streams``), Faust resumes
-the stream partitions, seeks them to their committed offsets and only then resumes flow control,
-which clears every stream buffer. Messages fetched and buffered in between are dropped while the
-consumer's position has moved past them: a gap that is never processed nor committed (a
-restarted worker that stops short of the end; compare faust-streaming/faust#596). The consumer
-here defers that resume until flow has resumed, so nothing is fetched for a stream before its
-buffer has been cleared.
-
-Faust's seek to the committed offsets (at the end of every rebalance, and whenever records
-arrive while flow is stopped) relies on aiokafka's ``seek_to_committed``, which leaves a
-partition with no commit where its fetches got to. Records a worker fetched there while the
-partition was paused or flow stopped were then never delivered nor read again (a worker killed
-before its first commit of ``news.clean``, restarted: the new one read that topic to its end and
-tagged nothing). Such a partition is sought to its beginning, as the offset reset "earliest" says.
+1. Fetch wait (``RepairedConsumerThread._create_worker_consumer``): Faust hard-codes
+   ``fetch_max_wait_ms=1500`` for its worker consumer. The embedded Tansu broker holds a fetch
+   for the whole wait even when data arrives meanwhile, which added 0.75 s on average to each
+   of the pipeline's three hops. Set only with the embedded broker or when configured.
+2. Seek of a partition without a commit (``RepairedConsumerThread.seek_to_committed``):
+   Faust seeks to the committed offsets at the end of every rebalance, through aiokafka's
+   ``seek_to_committed``, which leaves a partition that has no commit where its fetches got to;
+   records fetched there while Faust had paused the partition were never delivered (a worker
+   killed before its first commit of a topic was followed by one that skipped its records).
+   Such a partition is sought to its beginning, as the offset reset "earliest" says.
+3. Resume after a rebalance (``RepairedConsumer.resume_partitions`` and ``resume_flow``): when
+   recovery ends, Faust resumes the stream partitions, seeks them, and only then resumes flow
+   control, which clears every stream buffer; records fetched and buffered in between were
+   dropped while the position had moved past them (compare faust-streaming/faust#596). The
+   resume of stream partitions waits until flow has resumed.
+4. Table changelogs on flow resume (``RepairedTableManager.changelog_queue``): Faust's table
+   changelog queue is cleared whenever flow control resumes, as stream buffers are, but nothing
+   seeks a changelog back afterwards: a global table's update fetched just before a resume was
+   lost until the next rebalance. The queue is kept; recovery skips offsets already applied.
+5. A table keyed outside a stream (``KeyPartitionedTable.partition_for_key``): Faust takes the
+   changelog partition of a write from the current event; a table written by a timer is placed
+   by Kafka's default partitioner instead, co-partitioned with a topic keyed the same way.
+6. Holding offsets past ``take_events`` (``hold`` and ``release``): ``Stream.take_events`` acks
+   a batch's events when the agent asks for the next batch, and the consumer commits acked
+   offsets. A batch still being worked on holds one more reference on its messages (Faust's
+   ``Message.refcount``) and releases it as Faust's own ack does, sensors included.
+7. Recovery's consistency check (``app_options``): Tansu's end offset stops at its last batch's
+   base offset + 1, below the offset a global table has read when that batch holds several
+   records, and Faust's check then stops recovery for good. Off with the embedded broker only.
 """
 
 from __future__ import annotations
@@ -30,23 +44,28 @@ from typing import Any, cast
 
 import aiokafka
 import faust
+from aiokafka.partitioner import DefaultPartitioner
+from faust.tables import TableManager
 from faust.transport.drivers import aiokafka as driver
-from faust.types import TP
+from faust.types import TP, EventT
+from mode.utils.queues import ThrowableQueue
 from yarl import URL
 
+EMBEDDED_FETCH_WAIT = 0.1
+"""Seconds the embedded broker may hold a worker's fetch (1)."""
 
-class FetchWaitConsumerThread(driver.AIOKafkaConsumerThread):
-    """Builds faust's worker consumer, then sets its fetch wait before it starts; seeks a stream
-    partition without a commit back to its beginning."""
+
+class RepairedConsumerThread(driver.AIOKafkaConsumerThread):
+    """Faust's aiokafka consumer thread with repairs 1 and 2."""
 
     def _create_worker_consumer(self, transport: driver.Transport) -> aiokafka.AIOKafkaConsumer:
         consumer = super()._create_worker_consumer(transport)
-        if not hasattr(consumer, "_fetch_max_wait_ms"):
-            raise RuntimeError(
-                "aiokafka renamed _fetch_max_wait_ms: update agents/faust_repairs.py"
-            )
-        # AIOKafkaConsumer.start() hands this to its Fetcher; the constructor has no other hook.
-        consumer._fetch_max_wait_ms = cast(FetchWaitTransport, transport).fetch_max_wait_ms
+        wait = cast(RepairedTransport, transport).fetch_max_wait_ms
+        if wait is not None:
+            if not hasattr(consumer, "_fetch_max_wait_ms"):
+                raise RuntimeError("aiokafka renamed _fetch_max_wait_ms: see faust_repairs (1)")
+            # AIOKafkaConsumer.start() hands this to its Fetcher; the constructor has no hook.
+            consumer._fetch_max_wait_ms = wait
         return consumer
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
@@ -62,11 +81,10 @@ class FetchWaitConsumerThread(driver.AIOKafkaConsumerThread):
         return committed
 
 
-class FetchWaitConsumer(driver.Consumer):
-    """faust's aiokafka consumer on a :class:`FetchWaitConsumerThread`, whose stream partitions
-    resume with the flow at the end of a rebalance."""
+class RepairedConsumer(driver.Consumer):
+    """Faust's aiokafka consumer with repair 3, on a :class:`RepairedConsumerThread`."""
 
-    _thread: FetchWaitConsumerThread
+    _thread: RepairedConsumerThread
     _deferred: set[TP] | None = None  # set from rebalance complete until flow resumes
 
     def __post_init__(self) -> None:
@@ -90,21 +108,71 @@ class FetchWaitConsumer(driver.Consumer):
         if deferred:
             super().resume_partitions(deferred)
 
-    def _new_consumer_thread(self) -> FetchWaitConsumerThread:
-        return FetchWaitConsumerThread(self, loop=self.loop, beacon=self.beacon)
+    def _new_consumer_thread(self) -> RepairedConsumerThread:
+        return RepairedConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
 
-class FetchWaitTransport(driver.Transport):
-    """faust's aiokafka transport whose worker consumer waits ``fetch_max_wait`` seconds."""
+class RepairedTransport(driver.Transport):
+    """Faust's aiokafka transport on a :class:`RepairedConsumer`; its worker consumer waits
+    ``fetch_max_wait`` seconds at most (None: Faust's own wait)."""
 
-    Consumer = FetchWaitConsumer
+    Consumer = RepairedConsumer
 
-    def __init__(self, url: list[URL], app: faust.App, *, fetch_max_wait: float, **kw: Any):
+    def __init__(
+        self, url: list[URL], app: faust.App, *, fetch_max_wait: float | None, **kw: Any
+    ) -> None:
         super().__init__(url, app, **kw)
-        self.fetch_max_wait_ms = max(1, round(fetch_max_wait * 1000))
+        self.fetch_max_wait_ms = (
+            None if fetch_max_wait is None else max(1, round(fetch_max_wait * 1000))
+        )
 
 
-def use_fetch_wait(app: faust.App, fetch_max_wait: float) -> faust.App:
-    """``app`` consuming through a :class:`FetchWaitTransport`; call before its topics are used."""
-    app.transport = FetchWaitTransport(app.conf.broker_consumer, app, fetch_max_wait=fetch_max_wait)
+class RepairedTableManager(TableManager):
+    """Faust's table manager with repair 4: its changelog queue is not cleared on flow resume."""
+
+    @property
+    def changelog_queue(self) -> ThrowableQueue:
+        if self._changelog_queue is None:
+            self._changelog_queue = self.app.FlowControlQueue(
+                maxsize=self.app.conf.stream_buffer_maxsize, clear_on_resume=False
+            )
+        return self._changelog_queue
+
+
+class KeyPartitionedTable(faust.Table):
+    """A table whose writes go to the changelog partition Kafka's default partitioner gives
+    their key (repair 5), so that it can be written outside of stream iteration."""
+
+    _partitioner = DefaultPartitioner()
+
+    def partition_for_key(self, key: bytes) -> int:
+        count = self.partitions or self.app.conf.topic_partitions
+        return int(self._partitioner(key, list(range(count)), []))
+
+
+def hold(events: list[EventT]) -> None:
+    """Keep the offsets of ``events`` uncommitted, whoever else acks them, until released
+    (repair 6)."""
+    for event in events:
+        event.message.incref()
+
+
+def release(events: list[EventT]) -> None:
+    """Drop the holds; an event whose last reference this was may now be committed, and the
+    sensors see it leave as Faust's own ack reports it (repair 6)."""
+    for event in events:
+        message = event.message
+        if event.ack():
+            event.app.sensors.on_message_out(message.tp, message.offset, message)
+
+
+def app_options(embedded: bool) -> dict[str, Any]:
+    """Faust app settings of the repairs: the table manager (4) and, with the embedded
+    broker, recovery without the consistency check (7)."""
+    return {"TableManager": RepairedTableManager, "recovery_consistency_check": not embedded}
+
+
+def use_repairs(app: faust.App, fetch_max_wait: float | None) -> faust.App:
+    """``app`` consuming through a :class:`RepairedTransport`; call before its topics are used."""
+    app.transport = RepairedTransport(app.conf.broker_consumer, app, fetch_max_wait=fetch_max_wait)
     return app

@@ -20,21 +20,9 @@ from typing import Any, Generic, TypeVar
 
 from faust.types import TP, EventT
 
+from agents.faust_repairs import hold, release
+
 R = TypeVar("R")
-
-
-def hold(events: list[EventT]) -> None:
-    """Keep the offsets of ``events`` uncommitted, whoever else acks them, until released."""
-    for event in events:
-        event.message.incref()
-
-
-def release(events: list[EventT]) -> None:
-    """Drop the holds; an event whose last reference this was may now be committed."""
-    for event in events:
-        message = event.message
-        if event.ack():
-            event.app.sensors.on_message_out(message.tp, message.offset, message)
 
 
 def _key(event: EventT) -> object:

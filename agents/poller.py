@@ -15,11 +15,12 @@ from collections.abc import Iterator, MutableMapping
 from datetime import UTC, datetime
 
 import faust
-from aiokafka.partitioner import DefaultPartitioner
 from faust.types import TP
 
 from agents.app import create_app
+from agents.faust_repairs import KeyPartitionedTable
 from agents.web import add_pages
+from pipeline.kafka.broker import is_embedded
 from pipeline.kafka.topics import ensure_topics
 from pipeline.metrics import FEEDS
 from pipeline.poller.emit import route
@@ -63,14 +64,12 @@ class StateTable(MutableMapping[str, FeedState]):
         return isinstance(url, str) and url.encode() in self.table
 
 
-class UrlTable(faust.Table):
+class UrlTable(KeyPartitionedTable):
     """A table of JSON bytes keyed by URL bytes, writable outside of stream iteration.
 
     Its changelog partition is the one Kafka's default partitioner gives the URL, i.e. the
     partition of the same key on ``news.feeds``, so the table stays co-partitioned with it.
     """
-
-    _partitioner = DefaultPartitioner()
 
     def __init__(self, app: faust.App, *, name: str, partitions: int) -> None:
         super().__init__(
@@ -81,10 +80,6 @@ class UrlTable(faust.Table):
             value_type=bytes,
             beacon=app.tables.beacon,
         )
-        self.partition_count = partitions
-
-    def partition_for_key(self, key: bytes) -> int:
-        return int(self._partitioner(key, list(range(self.partition_count)), []))
 
 
 def url_table(app: faust.App, name: str, partitions: int) -> UrlTable:
@@ -176,7 +171,7 @@ def run_poller(settings: Settings, bootstrap: str, feeds: list[str]) -> None:
     poller_settings = settings.model_copy(
         update={"app_id": poller_app_id(settings), "web_port": settings.poller_web_port}
     )
-    app = create_app(poller_settings, bootstrap)
+    app = create_app(poller_settings, bootstrap, asyncio.run(is_embedded(bootstrap, settings)))
     service = PollerService(app, settings)
     try:
         faust.Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()

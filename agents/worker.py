@@ -10,6 +10,7 @@ from agents.clean_pool import CleanPool
 from agents.enrichment import add_agents
 from agents.nlp_pool import NlpPool
 from agents.web import add_pages
+from pipeline.kafka.broker import is_embedded
 from pipeline.kafka.topics import ensure_topics
 from pipeline.settings import Settings
 from pipeline.stages.chain import CleanRules
@@ -20,7 +21,7 @@ def run_worker(settings: Settings, bootstrap: str) -> None:
     """Run the enrichment agents until SIGINT/SIGTERM."""
     model_package(settings.model)  # fail now, not on the first batch
     asyncio.run(ensure_topics(bootstrap, settings))
-    app = create_app(settings, bootstrap)
+    app = create_app(settings, bootstrap, asyncio.run(is_embedded(bootstrap, settings)))
     cleaner = CleanPool(CleanRules.from_settings(settings))
     pool = NlpPool(settings.model, settings.nlp_processes)
     add_agents(app, settings, cleaner, pool)

