@@ -3,11 +3,13 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
+COPY requirements.lock ./
+RUN pip install -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY pipeline ./pipeline
 COPY agents ./agents
 COPY schemas ./schemas
-RUN pip install . \
+RUN pip install --no-deps . \
     && python -c "from pipeline.stages.nlp import load_model; load_model('en_core_web_sm')" \
     && useradd --create-home --uid 10001 newswire
 USER newswire

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup demo test lint typecheck unit schemas clean
+.PHONY: help setup lock demo test lint typecheck unit schemas clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -12,12 +12,18 @@ help: ## List the targets
 
 setup: $(STAMP) ## Create .venv and install newswire with its dev tools
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "newswire needs Python 3.11+")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+LOCK := $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
+lock: setup ## Re-pin every dependency: requirements.lock (runtime), requirements-dev.lock
+	$(LOCK) -o requirements.lock pyproject.toml
+	$(LOCK) --extra dev -o requirements-dev.lock pyproject.toml
 
 demo: setup ## Embedded broker + worker on the bundled real feeds; print the events
 	$(BIN)/newswire demo
