@@ -1,7 +1,7 @@
 """Message models of every topic; the JSON Schemas in ``schemas/`` are generated from them.
 
 Records are frozen pydantic models, serialised with orjson. Stage functions in
-``agents/`` take and return these records and never touch Kafka.
+``pipeline/stages/`` take and return these records and never touch Kafka.
 """
 
 from __future__ import annotations

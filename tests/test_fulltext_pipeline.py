@@ -12,13 +12,12 @@ import orjson
 import pytest
 
 from pipeline.kafka.topics import STORIES_TABLE, ensure_topics, table_topic
-from pipeline.poller.emit import kafka_emitter
-from pipeline.poller.once import poll_sources_once
 from pipeline.poller.poll import PollReport
 from pipeline.settings import Settings
 from pipeline.supervisor import start_worker, stop_process
 from tests.support.cli import newswire_process
 from tests.support.feed_server import FeedServer, Reply, feed_server
+from tests.support.feeds import poll_into_kafka
 from tests.support.kafka import fresh_settings, read
 from tests.support.pages import page
 from tests.support.schemas import VALIDATORS
@@ -87,11 +86,7 @@ def worker(running: Worker) -> Settings:
 
 
 def poll(settings: Settings, feed: str) -> PollReport:
-    async def go() -> PollReport:
-        async with kafka_emitter(settings.broker or "", settings) as emit:
-            return await poll_sources_once(settings, [feed], emit)
-
-    return asyncio.run(go())
+    return poll_into_kafka(settings, [feed])
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,10 @@ import orjson
 import pytest
 
 from pipeline.kafka.topics import ensure_topics
-from pipeline.poller.emit import kafka_emitter
-from pipeline.poller.once import poll_sources_once
 from pipeline.poller.poll import PollReport
 from pipeline.settings import Settings
 from pipeline.supervisor import start_worker, stop_process
-from tests.support.feeds import BUNDLED, BUNDLED_FEEDS, bundled_bodies
+from tests.support.feeds import BUNDLED, BUNDLED_FEEDS, bundled_bodies, poll_into_kafka
 from tests.support.kafka import fresh_settings, read, send, wait_until
 from tests.support.schemas import VALIDATORS
 
@@ -41,13 +39,7 @@ def pipeline(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @pytest.fixture(scope="module")
 def polled(pipeline: Settings) -> PollReport:
     """The bundled feeds, 70 items: Dawn (full text), NDTV and TPM (summaries)."""
-    sources = [str(BUNDLED / name) for name in BUNDLED_FEEDS]
-
-    async def go() -> PollReport:
-        async with kafka_emitter(pipeline.broker or "", pipeline) as emit:
-            return await poll_sources_once(pipeline, sources, emit)
-
-    return asyncio.run(go())
+    return poll_into_kafka(pipeline, [str(BUNDLED / name) for name in BUNDLED_FEEDS])
 
 
 def test_every_polled_item_yields_exactly_one_valid_event(

@@ -16,16 +16,15 @@ import pytest
 
 from pipeline.deadletters import dead_letter
 from pipeline.kafka.topics import ensure_topics
-from pipeline.poller.emit import kafka_emitter
-from pipeline.poller.once import poll_sources_once
 from pipeline.records import ErrorInfo, SourceRef
 from pipeline.settings import Settings
 from pipeline.supervisor import start_worker, stop_process
 from tests.support.cli import newswire
+from tests.support.feeds import BUNDLED, poll_into_kafka
 from tests.support.kafka import fresh_settings, read, send
 from tests.support.pages import paged, slow_page
 
-FEED = Path(__file__).resolve().parents[1] / "pipeline" / "demo_feeds" / "ndtv.xml"
+FEED = BUNDLED / "ndtv.xml"
 
 
 @dataclass
@@ -44,13 +43,8 @@ def live(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live
     asyncio.run(ensure_topics(broker, settings))
     worker = start_worker(settings, broker, data_dir / "worker.log")
     try:
-
-        async def poll() -> int:
-            async with kafka_emitter(broker, settings) as emit:
-                return (await poll_sources_once(settings, [str(FEED)], emit)).emitted
-
         after = datetime.now(UTC)
-        emitted = asyncio.run(poll())
+        emitted = poll_into_kafka(settings, [str(FEED)]).emitted
         before = datetime.now(UTC)
         events = read(settings, settings.topic("events"), emitted, timeout=120)
         assert len(events) == emitted == 20, (data_dir / "worker.log").read_text()[-3000:]
@@ -92,12 +86,7 @@ def test_a_replay_sends_what_the_worker_sent(broker: str, tmp_path: Path) -> Non
     asyncio.run(ensure_topics(broker, settings))
     worker = start_worker(settings, broker, tmp_path / "worker.log")
     try:
-
-        async def poll() -> int:
-            async with kafka_emitter(broker, settings) as emit:
-                return (await poll_sources_once(settings, [str(FEED)], emit)).emitted
-
-        emitted = asyncio.run(poll())
+        emitted = poll_into_kafka(settings, [str(FEED)]).emitted
         read(settings, settings.topic("events"), emitted, timeout=120)
         raws = read(settings, settings.topic("raw"))
         after = datetime.now(UTC)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from pipeline.poller.emit import kafka_emitter
+from pipeline.poller.once import poll_sources_once
 from pipeline.poller.parse import parse_document
+from pipeline.poller.poll import PollReport
 from pipeline.poller.state import feed_articles
 from pipeline.records import RawArticle
+from pipeline.settings import Settings
 from pipeline.stages.clean import clean_article
 
 BUNDLED = Path(__file__).resolve().parents[2] / "pipeline" / "demo_feeds"
@@ -45,3 +50,13 @@ def rss(title: str, base: str, items: int, start: int = 0) -> bytes:
         f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
         f"<title>{escape(title)}</title><link>{escape(base)}</link>{entries}</channel></rss>"
     ).encode()
+
+
+def poll_into_kafka(settings: Settings, sources: list[str]) -> PollReport:
+    """Poll ``sources`` once, as ``newswire poll --dry-run`` does, onto the raw topic."""
+
+    async def go() -> PollReport:
+        async with kafka_emitter(settings.broker or "", settings) as emit:
+            return await poll_sources_once(settings, sources, emit)
+
+    return asyncio.run(go())
