@@ -96,15 +96,15 @@ def test_poll_dry_run_feeds_extract_without_kafka() -> None:
     assert [e["article"]["id"] for e in events] == [r["id"] for r in raw]
 
 
-def test_demo_runs_on_a_bundled_feed_and_exits(tmp_path: Path) -> None:
-    feed = str(BUNDLED / "ndtv.xml")
-    result = newswire_process("demo", "--json", "--feed", feed, NEWSWIRE_DATA_DIR=str(tmp_path))
+def test_demo_runs_on_the_bundled_feeds_and_exits(tmp_path: Path) -> None:
+    """``make demo``: every item of the three bundled feeds becomes one valid event."""
+    result = newswire_process("demo", "--json", NEWSWIRE_DATA_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     events = [orjson.loads(line) for line in result.stdout.splitlines()]
-    assert len({e["article"]["id"] for e in events}) == 20
+    assert len({e["article"]["id"] for e in events}) == 70
     for event in events:
         EVENT_SCHEMA.validate(event)
-    assert b"20 items polled from 1 feeds -> 20 events" in result.stderr
+    assert b"70 items polled from 3 feeds -> 70 events" in result.stderr
     assert not (tmp_path / "broker.json").exists()
 
 

@@ -26,7 +26,7 @@ from pipeline.kafka.reader import Start
 from pipeline.settings import Settings
 from pipeline.tail import STANCES
 
-BUNDLED_FEEDS = sorted(str(p) for p in (Path(__file__).parent / "demo_feeds").glob("*.xml"))
+BUNDLED_FEEDS = sorted(str(p) for p in (Path(__file__).parents[1] / "demo_feeds").glob("*.xml"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
