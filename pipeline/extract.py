@@ -116,7 +116,7 @@ def from_file(
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     try:
-        raws = feed_articles(parse_document(data), str(path), datetime.now(UTC))
+        raws = feed_articles(parse_document(data, str(path)), str(path), datetime.now(UTC))
     except MalformedFeed:
         raws = []
     if raws:

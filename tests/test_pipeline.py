@@ -68,6 +68,7 @@ def test_every_polled_item_yields_exactly_one_valid_event(
         for entity in event["entities"]:
             for mention in entity["mentions"]:
                 assert event["text"][mention["start"] : mention["end"]] == mention["text"]
+    assert all(e["article"]["url"].startswith(("http://", "https://")) for e in events)
     with_text = [e for e in events if len(e["text"].split()) > 40]
     assert with_text and all(e["entities"] for e in with_text)
     assert sum(bool(e["claims"]) for e in events) >= 10

@@ -20,9 +20,10 @@ from pipeline.poller.schedule import Schedule, interval
 from pipeline.poller.state import FeedState, Step, due, feed_articles
 from pipeline.records import FeedConfig, RawArticle
 from tests.support.feed_server import FeedServer, Reply, feed_server
+from tests.support.feeds import BUNDLED
 
 LOOPBACK = networks(["127.0.0.0/8"])
-BUNDLED = Path(__file__).resolve().parents[1] / "pipeline" / "demo_feeds"
+
 DAWN = (BUNDLED / "dawn.xml").read_bytes()
 NDTV = (BUNDLED / "ndtv.xml").read_bytes()
 
@@ -289,3 +290,42 @@ def test_entity_bomb_and_external_entity_are_not_expanded(tmp_path: Path) -> Non
         text = " ".join(i.title + i.summary_html for i in feed.items)
         assert "TOP-SECRET-VALUE" not in text
         assert len(text) < 10_000
+
+
+def test_item_links_are_absolute_against_xml_base_the_site_and_the_feed_url() -> None:
+    tpm = parse_document((BUNDLED / "talkingpointsmemo.xml").read_bytes(), "http://tpm.example/f")
+    assert tpm.items[0].link == (
+        "http://talkingpointsmemo.com/livewire/"
+        "hannity-announces-fox-hired-sebastian-gorka-national-security-strategist"
+    )
+    assert all((item.link or "").startswith("http://talkingpointsmemo.com/") for item in tpm.items)
+
+    def rss(channel_link: str, item_link: str) -> bytes:
+        return (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            f"{channel_link}<item><title>a</title><link>{item_link}</link>"
+            '<enclosure url="media/a.mp3" type="audio/mpeg" length="1"/></item></channel></rss>'
+        ).encode()
+
+    feed = "https://feeds.example.org/news/rss.xml"
+    site = parse_document(rss("<link>https://site.example.org/news/</link>", "story/1"), feed)
+    assert site.items[0].link == "https://site.example.org/news/story/1"
+    assert site.items[0].enclosures[0].url == "https://site.example.org/news/media/a.mp3"
+    relative_site = parse_document(rss("<link>/home/</link>", "story/1"), feed)
+    assert relative_site.items[0].link == "https://feeds.example.org/home/story/1"
+    no_site = parse_document(rss("", "/story/2"), feed)
+    assert no_site.items[0].link == "https://feeds.example.org/story/2"
+    absolute = parse_document(rss("", "https://other.example.org/x"), feed)
+    assert absolute.items[0].link == "https://other.example.org/x"
+
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://base.example.org/a/">'
+        b'<title>t</title><link href="https://site.example.org/"/>'
+        b'<entry><title>x</title><link href="b/c"/></entry></feed>'
+    )
+    assert parse_document(atom, feed).items[0].link == "https://base.example.org/a/b/c"
+    json_feed = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "t",'
+        b' "home_page_url": "https://site.example.org/blog/", "items": [{"id": "1", "url": "p/1"}]}'
+    )
+    assert parse_document(json_feed, feed).items[0].link == "https://site.example.org/blog/p/1"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import orjson
@@ -103,12 +104,37 @@ def _item(entry: Any, language: str | None) -> FeedItem:
     )
 
 
-def parse_document(data: bytes) -> ParsedFeed:
-    """Every item of a feed document; raises MalformedFeed when it is not a feed."""
+def _absolute(link: str | None, base: str | None) -> str | None:
+    """``link`` joined to ``base`` when it is relative (and ``base`` is a web address)."""
+    if not link or urlsplit(link).scheme or not base or not urlsplit(base).scheme:
+        return link
+    return urljoin(base, link)
+
+
+def with_absolute_links(feed: ParsedFeed, site: str | None, url: str | None) -> ParsedFeed:
+    """Item and enclosure links made absolute against the feed's own link (``site``, itself
+    against ``url``) or else the feed's URL; xml:base was applied by the parser already."""
+    base = _absolute(site, url) if site else url
+    items = [
+        replace(
+            item,
+            link=_absolute(item.link, base),
+            enclosures=[
+                e.model_copy(update={"url": _absolute(e.url, base)}) for e in item.enclosures
+            ],
+        )
+        for item in feed.items
+    ]
+    return replace(feed, items=items)
+
+
+def parse_document(data: bytes, url: str | None = None) -> ParsedFeed:
+    """Every item of a feed document fetched from ``url``, with absolute links; raises
+    MalformedFeed when it is not a feed."""
     if not data.strip():
         raise MalformedFeed("empty document")
     if data.lstrip()[:1] == b"{":
-        return parse_json_feed(data)
+        return parse_json_feed(data, url)
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     if not parsed.entries and (parsed.bozo or not parsed.version):
         reason = parsed.get("bozo_exception") or "no feed found in the document"
@@ -117,7 +143,8 @@ def parse_document(data: bytes) -> ParsedFeed:
     language = feed.get("language") or None
     warning = f"recovered from: {parsed.bozo_exception}" if parsed.bozo else None
     items = [_item(entry, language) for entry in parsed.entries]
-    return ParsedFeed(feed.get("title") or None, language, _ttl(feed), items, warning)
+    found = ParsedFeed(feed.get("title") or None, language, _ttl(feed), items, warning)
+    return with_absolute_links(found, feed.get("link") or None, url)
 
 
 def _json_item(item: dict[str, Any], language: str | None) -> FeedItem:
@@ -141,8 +168,8 @@ def _json_item(item: dict[str, Any], language: str | None) -> FeedItem:
     )
 
 
-def parse_json_feed(data: bytes) -> ParsedFeed:
-    """A JSON Feed (https://jsonfeed.org, versions 1 and 1.1)."""
+def parse_json_feed(data: bytes, url: str | None = None) -> ParsedFeed:
+    """A JSON Feed (https://jsonfeed.org, versions 1 and 1.1) fetched from ``url``."""
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -151,4 +178,5 @@ def parse_json_feed(data: bytes) -> ParsedFeed:
         raise MalformedFeed("not a feed: JSON without a JSON Feed version")
     language = doc.get("language")
     items = [_json_item(i, language) for i in doc.get("items") or [] if isinstance(i, dict)]
-    return ParsedFeed(doc.get("title"), language, None, items)
+    found = ParsedFeed(doc.get("title"), language, None, items)
+    return with_absolute_links(found, doc.get("home_page_url"), url)

@@ -79,7 +79,7 @@ class FeedPoller:
         if result.status != 200:
             return failed(state, f"HTTP {result.status}", *args, self.flag_after, result)
         try:
-            feed = await asyncio.to_thread(parse_document, result.body)
+            feed = await asyncio.to_thread(parse_document, result.body, result.url)
         except MalformedFeed as exc:
             return failed(state, str(exc), *args, self.flag_after, result)
         return succeeded(state, config, result, feed, *args, self.seen_limit)
