@@ -5,7 +5,7 @@ from __future__ import annotations
 import faust
 from faust.types.auth import CredentialsT
 
-from agents.faust_repairs import EMBEDDED_FETCH_WAIT, app_options, use_repairs
+from agents.faust_repairs import EMBEDDED_FETCH_WAIT, RepairedWorker, app_options, use_repairs
 from pipeline.logs import json_logging_config
 from pipeline.settings import Settings
 
@@ -44,13 +44,10 @@ def create_app(settings: Settings, bootstrap: str, embedded: bool) -> faust.App:
     return use_repairs(app, EMBEDDED_FETCH_WAIT if wait is None and embedded else wait)
 
 
-def service_worker(app: faust.App, settings: Settings) -> faust.Worker:
-    """A faust worker without its terminal spinner: at log levels of WARNING and above the
-    spinner sets the root logger to DEBUG (to spin on every record), so every debug call of
-    faust and aiokafka would build a log record on the hot path."""
-    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
-    worker.spinner = None
-    return worker
+def service_worker(app: faust.App, settings: Settings, name: str) -> faust.Worker:
+    """The Faust worker that runs ``app`` as ``newswire NAME``, stopped by SIGINT or SIGTERM
+    (``agents.faust_repairs.RepairedWorker``)."""
+    return RepairedWorker(app, name, loglevel=settings.log_level)
 
 
 def broker_credentials(settings: Settings) -> CredentialsT | None:

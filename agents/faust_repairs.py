@@ -35,10 +35,18 @@ so an upgrade that changes it fails a test rather than delivery.
 7. Recovery's consistency check (``app_options``): Tansu's end offset stops at its last batch's
    base offset + 1, below the offset a global table has read when that batch holds several
    records, and Faust's check then stops recovery for good. Off with the embedded broker only.
+8. Stop signals (``RepairedWorker``): mode's worker stops gracefully on the first SIGINT or
+   SIGTERM and ignores the next ones, so a stop stuck in a broker call could only be killed;
+   Faust's worker draws a terminal spinner that sets the root logger to DEBUG (every send and
+   fetch then builds a log record). The first stop signal prints one line and stops
+   gracefully; a second SIGINT exits at once with status 130, leaving what is in flight
+   uncommitted for the next worker; there is no spinner.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
@@ -164,6 +172,34 @@ def release(events: list[EventT]) -> None:
         message = event.message
         if event.ack():
             event.app.sensors.on_message_out(message.tp, message.offset, message)
+
+
+class RepairedWorker(faust.Worker):
+    """Faust's worker with repair 8; ``name`` is the command in its stop line."""
+
+    def __init__(self, app: faust.App, name: str, **kwargs: Any) -> None:
+        super().__init__(app, quiet=True, **kwargs)
+        self.spinner = None
+        self.name = name
+        self._stop_signal: signal.Signals | None = None
+
+    def install_signal_handlers(self) -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self.loop.add_signal_handler(signum, self._on_stop_signal, signum)
+
+    def _on_stop_signal(self, signum: signal.Signals) -> None:
+        if self._stop_signal is None:
+            self._stop_signal = signum
+            hint = "; a second Ctrl-C stops at once" if signum == signal.SIGINT else ""
+            self._stderr_line(f"stopping ({signum.name}){hint}")
+            self._schedule_shutdown(signum)
+        elif signum == signal.SIGINT:
+            self._stderr_line("stopped at once, in-flight work left for the next worker")
+            os._exit(130)
+
+    def _stderr_line(self, text: str) -> None:
+        """One line on the process's stderr (mode sends sys.stderr to the log)."""
+        os.write(2, f"newswire {self.name}: {text}\n".encode())
 
 
 def app_options(embedded: bool) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import faust
 from faust.types import TP
 
-from agents.app import create_app
+from agents.app import create_app, service_worker
 from agents.faust_repairs import KeyPartitionedTable
 from agents.web import add_pages
 from pipeline.kafka.broker import is_embedded
@@ -174,6 +174,6 @@ def run_poller(settings: Settings, bootstrap: str, feeds: list[str]) -> None:
     app = create_app(poller_settings, bootstrap, asyncio.run(is_embedded(bootstrap, settings)))
     service = PollerService(app, settings)
     try:
-        faust.Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+        service_worker(app, settings, "poll").execute_from_commandline()
     finally:
         asyncio.run(service.poller.fetcher.close())

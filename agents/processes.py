@@ -6,6 +6,7 @@ import asyncio
 import ctypes
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -18,9 +19,13 @@ _PR_SET_NAME = 15
 
 
 def _start(name: str, initializer: Callable[..., object], *args: Any) -> None:
-    """Pool process start: die with the worker, take ``name`` (as ``ps`` and ``top`` show it,
-    at most 15 bytes), then ``initializer`` (load models once)."""
-    die_with_parent()
+    """Pool process start: leave stop signals to the worker (Ctrl-C reaches the whole process
+    group; a job interrupted here would come back to the worker as its exception), die with the
+    worker, take ``name`` (as ``ps`` and ``top`` show it, at most 15 bytes), then
+    ``initializer`` (load models once)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    die_with_parent(signal.SIGKILL)
     ctypes.CDLL(None).prctl(_PR_SET_NAME, name.encode()[:15])
     initializer(*args)
 

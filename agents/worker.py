@@ -27,7 +27,7 @@ def run_worker(settings: Settings, bootstrap: str) -> None:
     add_agents(app, settings, cleaner, pool)
     add_pages(app)
     try:
-        service_worker(app, settings).execute_from_commandline()
+        service_worker(app, settings, "worker").execute_from_commandline()
     finally:
         cleaner.close()
         pool.close()

@@ -23,7 +23,7 @@ def root_logging() -> Iterator[None]:
 @pytest.mark.usefixtures("root_logging")
 def test_at_warning_level_no_debug_record_of_faust_or_aiokafka_is_built() -> None:
     settings = Settings(log_level="WARNING")
-    worker = service_worker(create_app(settings, "127.0.0.1:9", embedded=False), settings)
+    worker = service_worker(create_app(settings, "127.0.0.1:9", embedded=False), settings, "worker")
     worker.redirect_stdouts = False
     worker._setup_logging()
     for name in ("faust.topics", "aiokafka.producer.producer", "aiokafka.consumer.fetcher"):

@@ -84,10 +84,18 @@ def run(ctx: click.Context, broker: str | None, feeds: tuple[str, ...]) -> None:
 
     settings = settings_with(ctx, broker=broker)
     sources = list(feeds) or settings.feeds
+
+    def say(line: str) -> None:
+        click.echo(f"newswire run: {line}", err=True)
+
+    added = f"{len(sources)} feed{'s' if len(sources) != 1 else ''}"
+    registered = f"the registered feeds and {added} added" if sources else "the registered feeds"
     if settings.broker:
-        sys.exit(supervise(settings, settings.broker, sources))
+        say(f"broker {settings.broker}; polling {registered}")
+        sys.exit(supervise(settings, settings.broker, sources, say))
     with own_broker(settings) as embedded:
-        code = supervise(settings, embedded.bootstrap, sources)
+        say(f"broker {embedded.bootstrap} (embedded, memory only); polling {registered}")
+        code = supervise(settings, embedded.bootstrap, sources, say)
     sys.exit(code)
 
 

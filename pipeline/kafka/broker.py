@@ -42,10 +42,10 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
-def die_with_parent() -> None:
-    """Runs in the child before exec: Linux sends it SIGTERM when its parent dies."""
+def die_with_parent(sig: int = signal.SIGTERM) -> None:
+    """Runs in the child (before exec): Linux sends it ``sig`` when its parent dies."""
     libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    libc.prctl(_PR_SET_PDEATHSIG, sig)
 
 
 def _accepts(bootstrap: str) -> bool:
