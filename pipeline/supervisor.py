@@ -4,46 +4,48 @@ size-capped logs under the data directory."""
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Callable
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from pipeline.kafka.broker import die_with_parent
+from pipeline.logs import copy_lines
 from pipeline.settings import Settings
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 STOP_SECONDS = 10.0
 """How long ``run`` lets its children stop gracefully before it kills them."""
-LOG_BYTES = 10 * 1024 * 1024
-LOG_BACKUPS = 3
 
 
 def spawn(
-    command: list[str], settings: Settings, bootstrap: str, log: Path | None = None
+    command: list[str],
+    settings: Settings,
+    bootstrap: str,
+    log: Path | None = None,
+    own_group: bool = False,
 ) -> subprocess.Popen[bytes]:
-    """``newswire COMMAND`` as a child process with these settings (output to ``log``)."""
+    """``newswire COMMAND`` as a child process with these settings, its output copied to the
+    rotating log ``log`` (else inherited); ``own_group``: in a process group of its own, which
+    a terminal's Ctrl-C does not reach."""
     env = {**os.environ, **settings.to_env(), "NEWSWIRE_BROKER": bootstrap}
-    out = log.open("ab") if log is not None else None
-    try:
-        return subprocess.Popen(  # noqa: S603 - our own CLI
-            [sys.executable, "-m", "pipeline.cli", *command],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=die_with_parent,
-            stdout=out,
-            stderr=subprocess.STDOUT if out is not None else None,
-        )
-    finally:
-        if out is not None:
-            out.close()
+    process = subprocess.Popen(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "pipeline.cli", *command],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
+        stdout=subprocess.PIPE if log is not None else None,
+        stderr=subprocess.STDOUT if log is not None else None,
+        process_group=0 if own_group else None,
+    )
+    if log is not None:
+        assert process.stdout is not None  # noqa: S101 - piped just above
+        copy_lines(process.stdout, log)
+    return process
 
 
 def start_worker(settings: Settings, bootstrap: str, log: Path) -> subprocess.Popen[bytes]:
@@ -60,49 +62,6 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = 20.0) -> Non
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-class Child:
-    """A command of ``newswire run``: in a process group of its own (a terminal's Ctrl-C reaches
-    only ``run``, which stops it), its output copied to a size-capped log file."""
-
-    def __init__(self, name: str, command: list[str], settings: Settings, bootstrap: str) -> None:
-        self.name = name
-        self.log = rotating_log(settings.data_dir / "logs" / f"{name}.log")
-        env = {**os.environ, **settings.to_env(), "NEWSWIRE_BROKER": bootstrap}
-        self.process = subprocess.Popen(  # noqa: S603 - our own CLI
-            [sys.executable, "-m", "pipeline.cli", *command],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            process_group=0,
-            preexec_fn=die_with_parent,
-        )
-        self.copying = threading.Thread(target=self._copy, name=f"{name}-log", daemon=True)
-        self.copying.start()
-
-    def _copy(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.log.info(line.rstrip(b"\n").decode("utf-8", errors="replace"))
-
-    def signal(self, signum: int) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signum)
-
-
-def rotating_log(path: Path) -> logging.Logger:
-    """A logger writing bare lines to ``path``, kept under ``LOG_BYTES`` by rotation."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    logger = logging.getLogger(f"newswire.log.{path}")
-    logger.propagate = False
-    logger.setLevel(logging.INFO)
-    if not logger.handlers:
-        handler = RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(handler)
-    return logger
 
 
 def supervise(
@@ -122,8 +81,12 @@ def supervise(
 
     previous = {sig: signal.signal(sig, on_signal) for sig in STOP_SIGNALS}
     commands = {"worker": ["worker"], "poll": ["poll", *feeds]}
-    children = [Child(name, command, settings, bootstrap) for name, command in commands.items()]
-    say(f"worker and poller started; their logs are in {settings.data_dir / 'logs'}")
+    logs = settings.data_dir / "logs"
+    children = {
+        name: spawn(command, settings, bootstrap, logs / f"{name}.log", own_group=True)
+        for name, command in commands.items()
+    }
+    say(f"worker and poller started; their logs are in {logs}")
     try:
         ready = _wait(children, received, lambda: _ready(settings))
         if ready:
@@ -137,10 +100,13 @@ def supervise(
     return status
 
 
-def _wait(children: list[Child], received: list[int], done: Callable[[], bool]) -> bool | None:
+Children = dict[str, subprocess.Popen[bytes]]
+
+
+def _wait(children: Children, received: list[int], done: Callable[[], bool]) -> bool | None:
     """Until ``done()`` (True), a stop signal (False) or a child's exit (None)."""
     while not received:
-        if any(child.process.poll() is not None for child in children):
+        if any(child.poll() is not None for child in children.values()):
             return None
         if done():
             return True
@@ -162,25 +128,32 @@ def _ready(settings: Settings) -> bool:
     return True
 
 
-def _stop(children: list[Child], received: list[int], say: Callable[[str], None]) -> int:
+def _stop(children: Children, received: list[int], say: Callable[[str], None]) -> int:
     """Stop the children: SIGTERM, then SIGKILL on a second SIGINT or after ``STOP_SECONDS``."""
     if received:
         say(f"stopping ({signal.Signals(received[0]).name}); a second Ctrl-C stops at once")
     else:
-        exited = [c.name for c in children if c.process.poll() not in (None, 0)]
+        exited = [name for name, child in children.items() if child.poll() not in (None, 0)]
         say(f"stopping: {', '.join(exited) or 'a child'} exited (its log says why)")
-    for child in children:
-        child.signal(signal.SIGTERM)
+    for child in children.values():
+        _signal_group(child, signal.SIGTERM)
     deadline = time.monotonic() + STOP_SECONDS
     forced = False
-    for child in children:
-        while child.process.poll() is None:
+    for child in children.values():
+        while child.poll() is None:
             forced = forced or received.count(signal.SIGINT) > 1 or time.monotonic() > deadline
             if forced:
-                child.signal(signal.SIGKILL)
+                _signal_group(child, signal.SIGKILL)
             time.sleep(0.05)
-        child.copying.join(1.0)
     if forced:
         say("stopped at once, in-flight work left for the next worker")
         return 130
-    return 0 if received and all(c.process.returncode == 0 for c in children) else 1
+    # a child stopped before it could take over SIGTERM (still starting) had nothing to finish
+    stopped = (0, -signal.SIGTERM)
+    return 0 if received and all(c.returncode in stopped for c in children.values()) else 1
+
+
+def _signal_group(child: subprocess.Popen[bytes], signum: int) -> None:
+    """``signum`` to ``child``'s process group (ours: it leads its own)."""
+    if child.poll() is None:
+        os.killpg(child.pid, signum)

@@ -12,7 +12,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from pipeline.kafka.broker import BrokerError, find_running, free_port, wait_until_ready
+from pipeline.kafka.broker import BrokerError, free_port, wait_until_ready
+from pipeline.kafka.broker_state import live_broker
 from tests.support.cli import newswire_process
 from tests.support.feeds import BUNDLED
 from tests.support.kafka import fresh_settings, wait_until
@@ -126,7 +127,8 @@ def test_run_starts_broker_and_worker_that_tail_finds_and_sigterm_stops(tmp_path
     try:
         state = tmp_path / "broker.json"
         wait_until(lambda: state.exists() or run.poll() is not None, 60, lambda: "broker.json")
-        bootstrap = find_running(state)
+        running = live_broker(state)
+        bootstrap = running.bootstrap if running else None
         assert bootstrap is not None
         tail = subprocess.run(
             [

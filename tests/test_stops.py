@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import pytest
 from pipeline.kafka.broker import free_port
 from pipeline.kafka.topics import ensure_topics
 from pipeline.settings import Settings
+from tests.support.cli import newswire_text
 from tests.support.feed_server import Reply, feed_server
 from tests.support.feeds import BUNDLED, bundled_articles, rss
 from tests.support.kafka import fresh_settings, read, send_all, wait_until
@@ -205,3 +208,53 @@ def test_run_stops_on_ctrl_c_busy_and_its_restart_loses_nothing(
     finally:
         again.kill()
     assert status == 0, lines
+
+
+def test_a_taken_web_port_is_one_error_line_or_replaced_when_not_set(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        explicit = newswire_text("worker", settings=settings, NEWSWIRE_WEB_PORT=str(port))
+        assert explicit.returncode == 1
+        assert explicit.stderr.splitlines() == [
+            f"Error: NEWSWIRE_WEB_PORT={port}: the port is in use on 127.0.0.1"
+        ]
+
+    default = Settings().web_port
+    env = {k: v for k, v in settings.to_env().items() if k != "NEWSWIRE_WEB_PORT"}
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            taken.bind(("127.0.0.1", default))
+            taken.listen()
+        except OSError:
+            pass  # something else holds it: the worker must move all the same
+        moved = subprocess.Popen(  # noqa: S603 - our own CLI
+            [sys.executable, "-m", "pipeline.cli", "worker"],
+            env={**{k: v for k, v in os.environ.items() if k != "NEWSWIRE_WEB_PORT"}, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert moved.stderr is not None
+            line = moved.stderr.readline().strip()
+            assert line.startswith(f"newswire: port {default} is in use on 127.0.0.1; serving ")
+            served = int(line.rsplit(" ", 1)[1])
+            wait_until(lambda: health(served), 60, lambda: f"/health on {served}")
+        finally:
+            moved.terminate()
+            moved.wait(20)
+            moved.stderr.close()  # type: ignore[union-attr]
+
+
+def health(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:  # noqa: S310
+            return bool(response.status == 200)
+    except OSError:
+        return False

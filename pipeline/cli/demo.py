@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import time
+from contextlib import nullcontext
 
 import click
 import orjson
 
-from pipeline.cli.options import check_embedded
-from pipeline.kafka.broker import EmbeddedBroker, free_port
+from pipeline.cli.options import own_broker
+from pipeline.kafka.broker import free_port
+from pipeline.kafka.broker_state import live_broker
 from pipeline.kafka.reader import TopicReader
 from pipeline.kafka.topics import ensure_topics
 from pipeline.poller.emit import kafka_emitter
@@ -67,25 +69,23 @@ async def _drive(
 def run_demo(settings: Settings, sources: list[str], as_json: bool, timeout: float) -> int:
     """Run the demo; returns the exit code (0 when every polled item became an event)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    if not settings.broker:
-        check_embedded(settings)
-    embedded = (
-        None if settings.broker else EmbeddedBroker(log_path=settings.data_dir / "demo-broker.log")
+    running = None if settings.broker else live_broker(settings.broker_state_file)
+    shared = settings.broker or (
+        running.bootstrap if running and running.owner == "broker" else None
     )
     started = time.monotonic()
-    worker = None
-    try:
-        bootstrap = settings.broker or embedded.start().bootstrap  # type: ignore[union-attr]
-        click.echo(f"broker: {bootstrap}{' (embedded)' if embedded else ''}", err=True)
+    with nullcontext(None) if shared else own_broker(settings, "demo") as embedded:
+        bootstrap = shared or (embedded.bootstrap if embedded else "")
+        kind = "" if settings.broker else " (embedded)"
+        click.echo(f"broker: {bootstrap}{kind}", err=True)
         asyncio.run(ensure_topics(bootstrap, settings))
         worker_settings = settings.model_copy(update={"web_port": free_port()})
-        worker = start_worker(worker_settings, bootstrap, settings.data_dir / "demo-worker.log")
-        counts = asyncio.run(_drive(settings, bootstrap, worker, sources, as_json, timeout))
-    finally:
-        if worker is not None:
+        log = settings.data_dir / "logs" / "demo-worker.log"
+        worker = start_worker(worker_settings, bootstrap, log)
+        try:
+            counts = asyncio.run(_drive(settings, bootstrap, worker, sources, as_json, timeout))
+        finally:
             stop_process(worker)
-        if embedded is not None:
-            embedded.stop()
     elapsed = time.monotonic() - started
     click.echo(
         f"demo: {counts['polled']} items polled from {len(sources)} feeds -> {counts['events']} "

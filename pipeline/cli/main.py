@@ -21,6 +21,8 @@ from pipeline.cli.options import (
     own_broker,
     resolve_broker,
     settings_with,
+    stop_while_starting,
+    with_web_ports,
 )
 from pipeline.kafka.reader import Start
 from pipeline.settings import Settings
@@ -80,9 +82,10 @@ def demo(
 @click.pass_context
 def run(ctx: click.Context, broker: str | None, feeds: tuple[str, ...]) -> None:
     """Long-running: a poller and a worker (starts the embedded broker if none is set)."""
+    from pipeline.kafka.broker_state import Busy, held, live_broker
     from pipeline.supervisor import supervise
 
-    settings = settings_with(ctx, broker=broker)
+    settings = with_web_ports(settings_with(ctx, broker=broker), "web_port", "poller_web_port")
     sources = list(feeds) or settings.feeds
 
     def say(line: str) -> None:
@@ -90,12 +93,21 @@ def run(ctx: click.Context, broker: str | None, feeds: tuple[str, ...]) -> None:
 
     added = f"{len(sources)} feed{'s' if len(sources) != 1 else ''}"
     registered = f"the registered feeds and {added} added" if sources else "the registered feeds"
-    if settings.broker:
-        say(f"broker {settings.broker}; polling {registered}")
-        sys.exit(supervise(settings, settings.broker, sources, say))
-    with own_broker(settings) as embedded:
-        say(f"broker {embedded.bootstrap} (embedded, memory only); polling {registered}")
-        code = supervise(settings, embedded.bootstrap, sources, say)
+    try:
+        with held(settings.data_dir / "run.lock"):
+            running = None if settings.broker else live_broker(settings.broker_state_file)
+            if settings.broker or (running and running.owner == "broker"):
+                bootstrap = settings.broker or running.bootstrap  # type: ignore[union-attr]
+                say(f"broker {bootstrap}; polling {registered}")
+                sys.exit(supervise(settings, bootstrap, sources, say))
+            with own_broker(settings, "run") as embedded:
+                say(f"broker {embedded.bootstrap} (embedded, memory only); polling {registered}")
+                code = supervise(settings, embedded.bootstrap, sources, say)
+    except Busy as busy:
+        raise click.ClickException(
+            f"newswire run is already running for {settings.data_dir} (pid {busy.pid}); "
+            "stop it first, or use another NEWSWIRE_DATA_DIR"
+        ) from None
     sys.exit(code)
 
 
@@ -107,7 +119,8 @@ def worker(ctx: click.Context, broker: str | None) -> None:
     from agents.worker import run_worker
     from pipeline.stages.nlp import ModelNotInstalled, model_package
 
-    settings = settings_with(ctx, broker=broker)
+    stop_while_starting("worker")
+    settings = with_web_ports(settings_with(ctx, broker=broker), "web_port")
     try:
         model_package(settings.model)
     except ModelNotInstalled as exc:
@@ -144,8 +157,10 @@ def poll(
     elif once:
         report = asyncio.run(poll_registry_once(resolve_broker(settings), settings, feeds))
     else:
+        stop_while_starting("poll")
         from agents.poller import run_poller
 
+        settings = with_web_ports(settings, "poller_web_port")
         run_poller(settings, resolve_broker(settings), feeds)
         return
     for url, error in report.errors.items():
@@ -318,7 +333,7 @@ def broker(ctx: click.Context, port: int) -> None:
     settings: Settings = ctx.obj
     stop_signals = {signal.SIGINT, signal.SIGTERM}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
-    with own_broker(settings, port) as embedded:
+    with own_broker(settings, "broker", port) as embedded:
         click.echo(f"bootstrap: {embedded.bootstrap}")
         click.echo(f"address recorded in {settings.broker_state_file}", err=True)
         signal.sigwait(stop_signals)

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import socket
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
 import click
 
-from pipeline.kafka.broker import (
-    BrokerError,
-    EmbeddedBroker,
-    clear_state,
-    find_running,
-    wait_until_ready,
-    write_state,
-)
+from pipeline.kafka.broker import BrokerError, EmbeddedBroker, free_port, wait_until_ready
+from pipeline.kafka.broker_state import BrokerState, clear_state, live_broker, locked, write_state
 from pipeline.kafka.reader import parse_start
 from pipeline.settings import Settings
 
@@ -46,7 +43,8 @@ def resolve_broker(settings: Settings) -> str:
     """
     if not settings.broker:
         check_embedded(settings)
-    found = settings.broker or find_running(settings.broker_state_file)
+    running = None if settings.broker else live_broker(settings.broker_state_file)
+    found = settings.broker or (running.bootstrap if running else None)
     if found:
         try:
             asyncio.run(wait_until_ready(found, timeout=REACH_SECONDS, settings=settings))
@@ -69,27 +67,87 @@ def check_embedded(settings: Settings) -> None:
         )
 
 
-class own_broker:  # noqa: N801 - used like a function: with own_broker(settings)
-    """Start the embedded broker, record its address, and stop it (and forget it) on exit."""
+class own_broker:  # noqa: N801 - used like a function: with own_broker(settings, "run")
+    """Start the data directory's embedded broker for the command ``owner``, record it, and on
+    exit stop it and forget it. A broker of the data directory that still runs is refused with
+    one line that says whose it is (``running`` has it, for a caller that can use it)."""
 
-    def __init__(self, settings: Settings, port: int = 0) -> None:
+    def __init__(self, settings: Settings, owner: str, port: int = 0) -> None:
         self.settings = settings
-        log = settings.data_dir / "broker.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        self.broker = EmbeddedBroker(port=port, log_path=log)
+        self.owner = owner
+        log = settings.data_dir / "logs" / "broker.log"
+        self.broker = EmbeddedBroker(port=port, log_path=log, bin_dir=settings.data_dir / "bin")
 
     def __enter__(self) -> EmbeddedBroker:
         check_embedded(self.settings)
-        try:
-            self.broker.start()
-        except BrokerError as exc:
-            raise click.ClickException(str(exc)) from exc
-        write_state(self.settings.broker_state_file, self.broker)
+        path = self.settings.broker_state_file
+        with locked(path):
+            running = live_broker(path)
+            if running is not None:
+                raise click.ClickException(already_running(self.settings, running))
+            try:
+                self.broker.start()
+            except BrokerError as exc:
+                raise click.ClickException(str(exc)) from exc
+            assert self.broker.process is not None  # noqa: S101 - started just above
+            write_state(path, self.broker.bootstrap, self.broker.process.pid, self.owner)
         return self.broker
 
     def __exit__(self, *exc: object) -> None:
-        clear_state(self.settings.broker_state_file, self.broker)
         self.broker.stop()
+        if self.broker.process is not None:
+            clear_state(self.settings.broker_state_file, self.broker.process.pid)
+
+
+def with_web_ports(settings: Settings, *fields: str) -> Settings:
+    """``settings`` with each web port of ``fields`` free on the web host: a port set
+    explicitly (``NEWSWIRE_WEB_PORT``, ...) that is taken is one error line, a default one is
+    replaced by a free port."""
+    chosen = {}
+    for field in fields:
+        port = getattr(settings, field)
+        if _bindable(settings.web_host, port):
+            continue
+        if field in settings.model_fields_set:
+            raise click.ClickException(
+                f"NEWSWIRE_{field.upper()}={port}: the port is in use on {settings.web_host}"
+            )
+        chosen[field] = free_port(settings.web_host)
+        click.echo(
+            f"newswire: port {port} is in use on {settings.web_host}; serving "
+            f"NEWSWIRE_{field.upper()} on {chosen[field]}",
+            err=True,
+        )
+    return settings.model_copy(update=chosen) if chosen else settings
+
+
+def _bindable(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def stop_while_starting(name: str) -> None:
+    """Until the long-running command ``name`` takes over its stop signals, SIGINT or SIGTERM
+    end it at once with its one stop line and status 0: it has started nothing to finish."""
+
+    def stop(signum: int, frame: object) -> None:
+        os.write(2, f"newswire {name}: stopping ({signal.Signals(signum).name})\n".encode())
+        raise SystemExit(0)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
+
+
+def already_running(settings: Settings, running: BrokerState) -> str:
+    return (
+        f"the embedded broker of {settings.data_dir} is running: {running.describe()}; "
+        "stop it first, or use another NEWSWIRE_DATA_DIR"
+    )
 
 
 class StartParam(click.ParamType):

