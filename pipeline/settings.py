@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+import ipaddress
 import ssl
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
@@ -89,7 +92,9 @@ class Settings(BaseSettings):
         default_factory=lambda: Path(user_data_dir("newswire")),
         description="Worker state and the embedded broker's address file.",
     )
-    log_level: str = Field(default="WARNING", description="Log level of worker and CLI.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        default="WARNING", description="Log level of the worker and the poller."
+    )
     log_json: bool = Field(default=False, description="Worker and poller log JSON lines.")
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
         default="PLAINTEXT", description="Kafka transport: TLS (SSL), SASL login, both, neither."
@@ -117,6 +122,21 @@ class Settings(BaseSettings):
     def _split_feeds(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("fetch_allow_networks")
+    @classmethod
+    def _check_networks(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                raise ValueError(f"{cidr!r} is not a network such as 127.0.0.0/8") from None
         return value
 
     @field_validator("broker")
@@ -185,3 +205,14 @@ class Settings(BaseSettings):
     @property
     def broker_state_file(self) -> Path:
         return self.data_dir / "broker.json"
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    """The ``NEWSWIRE_*`` variables of ``environ`` that no setting reads, each with the
+    closest setting's variable (a likely typo), if any."""
+    known = [f"NEWSWIRE_{name.upper()}" for name in Settings.model_fields]
+    return [
+        (name, next(iter(difflib.get_close_matches(name, known, n=1, cutoff=0.8)), None))
+        for name in sorted(environ)
+        if name.startswith("NEWSWIRE_") and name not in known
+    ]

@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.kafka.broker import BrokerError, free_port, wait_until_ready
 from pipeline.kafka.broker_state import live_broker
-from tests.support.cli import newswire_process
+from tests.support.cli import newswire_process, newswire_text
 from tests.support.feeds import BUNDLED
 from tests.support.kafka import fresh_settings, wait_until
 from tests.support.pages import page, paged, slow_page
@@ -162,26 +162,45 @@ def test_run_starts_broker_and_worker_that_tail_finds_and_sigterm_stops(tmp_path
 
 
 def test_configuration_errors_fail_fast_with_one_line(tmp_path: Path) -> None:
-    base = {**os.environ, "NEWSWIRE_DATA_DIR": str(tmp_path)}
     cases = {
         "NEWSWIRE_BROKER=http://kafka": ("topics",),
         f"NEWSWIRE_BROKER=127.0.0.1:{free_port()}": ("topics",),
         "NEWSWIRE_PARTITIONS=many": ("topics",),
         "NEWSWIRE_MODEL=no_such_model": ("worker",),
+        "NEWSWIRE_FETCH_ALLOW_NETWORKS=localhost": ("topics",),
+        "NEWSWIRE_LOG_LEVEL=LOUD": ("worker",),
     }
     for assignment, args in cases.items():
         name, value = assignment.split("=", 1)
-        result = subprocess.run(
-            [sys.executable, "-m", "pipeline.cli", *args],
-            env={**base, name: value},
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = newswire_text(*args, NEWSWIRE_DATA_DIR=str(tmp_path), **{name: value})
         assert result.returncode == 1, assignment
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("Error: "), (assignment, result.stderr)
+        assert name in lines[0] or name == "NEWSWIRE_BROKER" or "model" in lines[0]
+
+
+def test_an_unknown_setting_is_named_with_the_closest_known_one(tmp_path: Path) -> None:
+    result = newswire_text(
+        "poll", "--dry-run", str(BUNDLED / "ndtv.xml"), NEWSWIRE_PARTITION="8",
+        NEWSWIRE_DATA_DIR=str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert result.stderr.splitlines()[0] == (
+        "Warning: NEWSWIRE_PARTITION is not a newswire setting (did you mean NEWSWIRE_PARTITIONS?)"
+    )
+
+
+def test_commands_that_did_not_do_their_job_exit_non_zero(tmp_path: Path) -> None:
+    missing = str(tmp_path / "missing.xml")
+    dry = newswire_text("poll", "--dry-run", missing, "nothere.xml")
+    assert dry.returncode == 1
+    assert dry.stderr.splitlines()[-1] == "2 feeds polled, 0 items emitted, 2 failed"
+    half = newswire_text("poll", "--dry-run", missing, str(BUNDLED / "ndtv.xml"))
+    assert half.returncode == 0  # one of two did its job
+    demo = newswire_text("demo", "--feed", missing, NEWSWIRE_DATA_DIR=str(tmp_path))
+    assert demo.returncode == 1
+    failed = [line for line in demo.stderr.splitlines() if missing in line]
+    assert failed == [f"feed failed: {missing}: {missing}: No such file or directory"]
 
 
 def test_worker_logs_json_lines_when_asked(broker: str, tmp_path: Path) -> None:

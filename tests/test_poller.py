@@ -163,6 +163,7 @@ def test_private_addresses_are_refused_unless_allowed(server: FeedServer) -> Non
 
     step = asyncio.run(go())
     assert "non-public" in (step.state.last_error or "")
+    assert "NEWSWIRE_FETCH_ALLOW_NETWORKS" in (step.state.last_error or "")
     assert server.hits("/private") == []
     for target in ("http://10.1.2.3/feed", "http://169.254.169.254/latest", "http://[::1]/x"):
         hop = server.route(

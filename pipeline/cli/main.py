@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from contextlib import nullcontext
@@ -19,13 +20,14 @@ from pipeline.cli.options import (
     StartParam,
     broker_option,
     own_broker,
+    quiet_feed_warnings,
     resolve_broker,
     settings_with,
     stop_while_starting,
     with_web_ports,
 )
 from pipeline.kafka.reader import Start
-from pipeline.settings import Settings
+from pipeline.settings import Settings, unknown_variables
 from pipeline.tail import STANCES
 
 BUNDLED_FEEDS = sorted(str(p) for p in (Path(__file__).parents[1] / "demo_feeds").glob("*.xml"))
@@ -40,6 +42,9 @@ def main(ctx: click.Context) -> None:
     Configuration comes from NEWSWIRE_* environment variables (see the README);
     options override them.
     """
+    for name, close in unknown_variables(os.environ):
+        hint = f" (did you mean {close}?)" if close else ""
+        click.echo(f"Warning: {name} is not a newswire setting{hint}", err=True)
     try:
         ctx.obj = Settings()
     except ValidationError as exc:
@@ -146,6 +151,8 @@ def poll(
 
     settings = settings_with(ctx, broker=broker)
     feeds = list(sources) or settings.feeds
+    if dry_run or once:
+        quiet_feed_warnings()  # reported below, once
     if dry_run:
         if not feeds:
             raise click.UsageError("--dry-run needs SOURCES or NEWSWIRE_FEEDS")
@@ -170,6 +177,8 @@ def poll(
         f"{len(report.errors)} failed",
         err=True,
     )
+    if report.polled and len(report.errors) == report.polled:
+        sys.exit(1)
 
 
 @main.group()

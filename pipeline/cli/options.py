@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -129,6 +130,12 @@ def _bindable(host: str, port: int) -> bool:
         except OSError:
             return False
         return True
+
+
+def quiet_feed_warnings() -> None:
+    """Leave a one-shot command's feed failures to its own report (the long-running poller
+    logs them)."""
+    logging.getLogger("pipeline.poller").setLevel(logging.ERROR)
 
 
 def stop_while_starting(name: str) -> None:

@@ -19,6 +19,7 @@ class UnsafeAddress(OSError):
 
 
 Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+ALLOW_HINT = " (allow a private network with NEWSWIRE_FETCH_ALLOW_NETWORKS, e.g. 127.0.0.0/8)"
 
 
 def networks(cidrs: Iterable[str]) -> Networks:
@@ -41,7 +42,7 @@ def check_literal_host(host: str, allowed: Networks) -> None:
     except ValueError:
         return
     if not is_allowed(str(ip), allowed):
-        raise UnsafeAddress(f"refusing non-public address {ip}")
+        raise UnsafeAddress(f"refusing non-public address {ip}{ALLOW_HINT}")
 
 
 class SafeResolver(AbstractResolver):
@@ -57,7 +58,9 @@ class SafeResolver(AbstractResolver):
         results = await self._inner.resolve(host, port, family)
         allowed = [r for r in results if is_allowed(r["host"], self.allowed)]
         if not allowed:
-            raise UnsafeAddress(f"refusing {host}: it resolves only to non-public addresses")
+            raise UnsafeAddress(
+                f"refusing {host}: it resolves only to non-public addresses{ALLOW_HINT}"
+            )
         return allowed
 
     async def close(self) -> None:
