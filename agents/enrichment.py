@@ -9,7 +9,7 @@ a step cannot process goes to the dead-letter topic with the error; an agent nev
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 import faust
@@ -60,6 +60,7 @@ class Enrichment:
                 topic=message.topic, partition=message.partition, offset=message.offset
             ),
             payload_limit=self.settings.deadletter_payload_bytes,
+            headers=_pairs(message.headers),
         )
         await self.topics["deadletter"].send(key=message.key, value=letter.to_json())
         STAGE_MESSAGES.labels(stage, "deadletter").inc()
@@ -84,6 +85,15 @@ class Enrichment:
 
     async def forget_stories(self) -> None:
         expired(self.stories, datetime.now(UTC), self.window)
+
+
+def _pairs(
+    headers: Mapping[str, bytes] | list[tuple[str, bytes]] | None,
+) -> list[tuple[str, bytes]]:
+    """A message's headers as (name, value) pairs, however Faust holds them."""
+    if headers is None:
+        return []
+    return list(headers.items()) if isinstance(headers, Mapping) else list(headers)
 
 
 def add_agents(app: faust.App, settings: Settings, cleaner: CleanPool, pool: NlpPool) -> None:

@@ -135,7 +135,7 @@ class PollerService:
                 config.enabled
                 and config.url not in self.in_flight
                 and self._mine(key)
-                and due(self.states.get(config.url), now)
+                and due(self.states.get(config.url), now, config.refresh_requested_at)
             ):
                 found.append(config)
         return found

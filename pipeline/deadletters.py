@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from pipeline.records import DeadLetter, ErrorInfo, SourceRef
 
 MAX_ERROR_CHARS = 2000
+REDRIVEN_FROM = "x-redriven-from"
+"""The header of a redriven message: TOPIC/PARTITION/OFFSET of its dead letter."""
 
 
 class MessageTooLarge(ValueError):
@@ -31,8 +34,10 @@ def dead_letter(
     key: bytes | None,
     source: SourceRef | None,
     payload_limit: int,
+    headers: Iterable[tuple[str, bytes]] = (),
 ) -> DeadLetter:
-    """A dead letter for ``payload``; payloads over ``payload_limit`` bytes are cut."""
+    """A dead letter for ``payload``; payloads over ``payload_limit`` bytes are cut. A message
+    that was redriven (its ``headers`` say from which letter) is marked as a repeat of it."""
     truncated = len(payload) > payload_limit
     return DeadLetter(
         stage=stage,
@@ -43,4 +48,14 @@ def dead_letter(
         key=key.decode("utf-8", errors="replace") if key is not None else None,
         source=source,
         failed_at=datetime.now(UTC),
+        repeat_of=redriven_from(headers),
     )
+
+
+def redriven_from(headers: Iterable[tuple[str, bytes]]) -> SourceRef | None:
+    """The dead letter a redriven message came from (its ``x-redriven-from`` header)."""
+    for name, value in headers:
+        if name == REDRIVEN_FROM:
+            topic, partition, offset = value.decode().rsplit("/", 2)
+            return SourceRef(topic=topic, partition=int(partition), offset=int(offset))
+    return None

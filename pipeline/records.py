@@ -43,6 +43,9 @@ class FeedConfig(Record):
         default=False, description="Fetch every item's page, however long the feed's text."
     )
     added_at: datetime
+    refresh_requested_at: datetime | None = Field(
+        default=None, description="Poll now (``feeds refresh``), if not polled since."
+    )
 
 
 class Enclosure(Record):
@@ -310,6 +313,10 @@ class DeadLetter(Record):
     key: str | None
     source: SourceRef | None = Field(description="Where the message was read; null for the poller.")
     failed_at: datetime
+    repeat_of: SourceRef | None = Field(
+        default=None,
+        description="The dead letter this message was redriven from, when it failed again.",
+    )
 
 
 TOPIC_RECORDS: dict[str, type[Record]] = {

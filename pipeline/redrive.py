@@ -1,10 +1,13 @@
-"""Dead letters for operators: list them, and send them back to their stage's input.
+"""Dead letters for operators: list them, send them back to their stage's input, discard them.
 
 Every redrive is recorded twice: the re-sent message carries the header
 ``x-redriven-from: TOPIC/PARTITION/OFFSET`` (of the dead letter), and a marker keyed by
 ``PARTITION/OFFSET`` goes to ``PREFIX.deadletter.redrives``, which ``list`` reads to show
-(and ``redrive`` to skip) letters already redriven. A letter whose payload was cut cannot
-be redriven from the letter; it is reported with where the original was read.
+(and ``redrive`` to skip) letters already redriven. A redriven message that fails again
+becomes a letter marked as a repeat of the first, which ``redrive`` skips too, so that
+redriving converges; ``discard`` marks letters as handled with a marker of its own. A letter
+whose payload was cut cannot be redriven from the letter; it is reported with where the
+original was read.
 """
 
 from __future__ import annotations
@@ -16,14 +19,16 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
+from pipeline.deadletters import REDRIVEN_FROM
 from pipeline.kafka.producer import producer
 from pipeline.kafka.reader import TopicReader
 from pipeline.kafka.topics import ensure_topics
 from pipeline.records import DeadLetter
 from pipeline.settings import Settings
 
-HEADER = "x-redriven-from"
-INPUT_OF = {"fetch": "raw", "clean": "raw", "tag": "clean", "claims": "tagged", "poll": "raw"}
+INPUT_OF = {"poll": "raw", "fetch": "raw", "clean": "raw", "tag": "clean", "claims": "tagged"}
+STAGES = tuple(INPUT_OF)
+"""The stages that dead-letter messages, as ``--stage`` names them."""
 
 
 def redrive_target(letter: DeadLetter, settings: Settings) -> str:
@@ -40,17 +45,29 @@ def redrives_topic(settings: Settings) -> str:
 
 @dataclass(frozen=True)
 class Letter:
-    """A dead letter, where it is on the dead-letter topic, and its redrive marker if any."""
+    """A dead letter, where it is on the dead-letter topic, and its marker (redriven or
+    discarded) if any."""
 
     topic: str
     partition: int
     offset: int
     letter: DeadLetter
-    redriven: dict[str, Any] | None = None
+    marker: dict[str, Any] | None = None
 
     @property
     def ref(self) -> str:
         return f"{self.partition}/{self.offset}"
+
+    @property
+    def redriven(self) -> dict[str, Any] | None:
+        """The redrive marker (markers without an action are redrives)."""
+        marked = self.marker is not None and self.marker.get("action", "redriven") == "redriven"
+        return self.marker if marked else None
+
+    @property
+    def discarded(self) -> dict[str, Any] | None:
+        marked = self.marker is not None and self.marker.get("action") == "discarded"
+        return self.marker if marked else None
 
     def to_dict(self) -> dict[str, Any]:
         where = {"topic": self.topic, "partition": self.partition, "offset": self.offset}
@@ -58,6 +75,7 @@ class Letter:
             "deadletter": where,
             **self.letter.model_dump(mode="json"),
             "redriven": self.redriven,
+            "discarded": self.discarded,
         }
 
 
@@ -95,16 +113,28 @@ async def read_letters(
     return letters
 
 
+LIST_HEADER = f"{'FAILED AT':<19}  {'STAGE':<6}  {'LETTER':<8}  KEY  ERROR  (FROM)  [STATE]"
+LIST_LEGEND = (
+    "LETTER is PARTITION/OFFSET on the dead-letter topic (what discard takes); FROM is where "
+    "the original message was read; STATE: truncated (redrive cannot send it: replay FROM), "
+    "repeat of LETTER (it failed again after a redrive), redriven, discarded"
+)
+
+
 def format_letter(item: Letter) -> str:
-    """One line: time, stage, key, error, where the original was read, redrive state."""
+    """One line: time, stage, letter, key, error, where the original was read, its state."""
     letter = item.letter
     source = letter.source
     where = f"{source.topic}/{source.partition}/{source.offset}" if source else "poller"
     flags = " [truncated]" if letter.payload_truncated else ""
+    if letter.repeat_of:
+        flags += f" [repeat of {letter.repeat_of.partition}/{letter.repeat_of.offset}]"
     if item.redriven:
         to = item.redriven["to"]
         when = item.redriven["redriven_at"][:19]
         flags += f" [redriven {when} -> {to['topic']}/{to['partition']}/{to['offset']}]"
+    if item.discarded:
+        flags += f" [discarded {item.discarded['discarded_at'][:19]}]"
     error = " ".join(f"{letter.error.type}: {letter.error.message}".split())[:100]
     failed = letter.failed_at.strftime("%Y-%m-%d %H:%M:%S")
     head = f"{failed}  {letter.stage:<6}  {item.ref:<8}  {letter.key or '-'}"
@@ -116,14 +146,15 @@ class RedrivePlan:
     send: list[Letter]
     truncated: list[Letter]
     unknown: list[Letter]
-    already: list[Letter]
+    already: list[Letter]  # redriven before, a repeat of a redriven letter, or discarded
 
 
 def plan_redrive(letters: list[Letter], again: bool) -> RedrivePlan:
-    """Which letters can be sent back; the others with the reason they cannot."""
+    """Which letters can be sent back; the others with the reason they cannot. A letter
+    redriven before, or a repeat of one, is sent only ``again``; a discarded one never."""
     plan = RedrivePlan([], [], [], [])
     for item in letters:
-        if item.redriven and not again:
+        if item.discarded or ((item.redriven or item.letter.repeat_of) and not again):
             plan.already.append(item)
         elif item.letter.stage not in INPUT_OF:
             plan.unknown.append(item)
@@ -149,9 +180,10 @@ async def redrive(
                 redrive_target(item.letter, settings),
                 item.letter.payload.encode(),
                 key=key,
-                headers=[(HEADER, origin.encode())],
+                headers=[(REDRIVEN_FROM, origin.encode())],
             )
             marker = {
+                "action": "redriven",
                 "deadletter": {
                     "topic": item.topic,
                     "partition": item.partition,
@@ -169,3 +201,29 @@ async def redrive(
     finally:
         await client.stop()
     return markers
+
+
+async def discard(bootstrap: str, settings: Settings, letters: list[Letter]) -> int:
+    """Mark ``letters`` as handled: ``list`` shows them discarded, ``redrive`` skips them.
+    Dead letters themselves are never deleted."""
+    client = producer(bootstrap, settings)
+    await client.start()
+    try:
+        for item in letters:
+            marker = {
+                "action": "discarded",
+                "deadletter": {
+                    "topic": item.topic,
+                    "partition": item.partition,
+                    "offset": item.offset,
+                },
+                "stage": item.letter.stage,
+                "key": item.letter.key,
+                "discarded_at": datetime.now(UTC).isoformat(),
+            }
+            await client.send_and_wait(
+                redrives_topic(settings), orjson.dumps(marker), key=item.ref.encode()
+            )
+    finally:
+        await client.stop()
+    return len(letters)

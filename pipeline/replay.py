@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -31,7 +31,8 @@ from pipeline.kafka.producer import producer
 from pipeline.kafka.reader import Message, Start, TopicReader, millis, read_table
 from pipeline.kafka.security import client_options
 from pipeline.kafka.topics import ALIASES_TABLE, ensure_topics
-from pipeline.records import PipelineInfo, SourceRef
+from pipeline.records import DeadLetter, PipelineInfo, SourceRef
+from pipeline.redrive import read_letters
 from pipeline.settings import Settings
 from pipeline.stages.chain import Chain, CleanRules, Failure, RawMessage, decode_clean
 from pipeline.stages.nlp import model_info, shared_model
@@ -88,11 +89,11 @@ def make_plan(
     kinds |= {settings.topic(k): v for k, v in list(kinds.items())}
     if topic not in kinds:
         raise ValueError(f"--topic must be raw or clean, not {topic!r}")
-    full_target = settings.topic("events") if target == "events" else target
+    full_target = settings.named_topic(target)
     if claims_target is None:
         live = full_target == settings.topic("events")
         claims_target = "claims" if live else f"{full_target}.claims"
-    full_claims = settings.topic("claims") if claims_target == "claims" else claims_target
+    full_claims = settings.named_topic(claims_target)
     internal = {
         settings.topic(n) for n in ("raw", "pages", "clean", "tagged", "deadletter", "feeds")
     }
@@ -119,18 +120,35 @@ def before_stop(record: Message, stop: Bound) -> bool:
     return True
 
 
+Failed = tuple[str, int, int, str, str, str]
+"""A failure as its dead letter records it: source topic, partition, offset, stage, error."""
+
+
+def failed_as(letter: DeadLetter) -> Failed | None:
+    source = letter.source
+    if source is None:
+        return None
+    error = letter.error
+    return (source.topic, source.partition, source.offset, letter.stage, error.type, error.message)
+
+
 def enrich_records(
-    records: Sequence[Message], plan: Plan, chain: Chain, settings: Settings
-) -> list[Send]:
+    records: Sequence[Message],
+    plan: Plan,
+    chain: Chain,
+    settings: Settings,
+    lettered: Set[Failed] = frozenset(),
+) -> tuple[list[Send], int]:
     """What the worker would send for ``records``: the chain's events with their headers and
-    claims, and dead letters (run in the main thread: body extraction's time limit is a
-    SIGALRM)."""
+    claims, and dead letters, but for the failures ``lettered`` already, which are counted
+    (run in the main thread: body extraction's time limit is a SIGALRM)."""
     if plan.kind == "raw":
         pages = settings.topic("pages")
         results = chain.run([RawMessage(r.value or b"", r.topic == pages) for r in records])
     else:
         results = chain.publish(chain.tag(decode_clean([r.value or b"" for r in records])))
     sends: list[Send] = []
+    repeated = 0
     for record, result in zip(records, results, strict=True):
         if isinstance(result, Failure):
             source = SourceRef(topic=record.topic, partition=record.partition, offset=record.offset)
@@ -141,12 +159,16 @@ def enrich_records(
                 key=record.key,
                 source=source,
                 payload_limit=settings.deadletter_payload_bytes,
+                headers=record.headers,
             )
-            sends.append(Send(settings.topic("deadletter"), record.key, letter.to_json()))
+            if failed_as(letter) in lettered:
+                repeated += 1
+            else:
+                sends.append(Send(settings.topic("deadletter"), record.key, letter.to_json()))
         elif result is not None:
             sends += [Send(plan.claims_target, key, value) for key, value in result.claims]
             sends.append(Send(plan.target, record.key, result.value, result.headers))
-    return sends
+    return sends, repeated
 
 
 def current_pipeline(settings: Settings) -> PipelineInfo:
@@ -209,6 +231,8 @@ async def replay(
     await ensure_topics(bootstrap, settings, extra=[plan.target, plan.claims_target])
     nlp = await asyncio.to_thread(shared_model, settings.model)
     aliases = await read_table(bootstrap, settings, ALIASES_TABLE)  # as the workers know them
+    letters = await read_letters(bootstrap, settings)
+    lettered = {found for item in letters if (found := failed_as(item.letter)) is not None}
     chain = Chain(
         nlp,
         CleanRules.from_settings(settings),
@@ -227,12 +251,12 @@ async def replay(
             for at in range(0, len(batch), size):
                 chunk = batch[at : at + size]
                 wanted = [r for r in chunk if before_stop(r, plan.stop)]
-                sends = enrich_records(wanted, plan, chain, settings)
+                sends, repeated = enrich_records(wanted, plan, chain, settings, lettered)
                 for send in sends:
                     headers = list(send.headers.items())
                     await client.send(send.topic, send.value, key=send.key, headers=headers)
                 summary.read += len(chunk)
-                summary.skipped += len(chunk) - len(wanted)
+                summary.skipped += len(chunk) - len(wanted) + repeated
                 summary.emitted += sum(send.topic == plan.target for send in sends)
                 summary.deadlettered += sum(send.topic == dead for send in sends)
                 progress(len(chunk))

@@ -13,6 +13,8 @@ from platformdirs import user_data_dir
 from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from pipeline.records import TOPIC_RECORDS
+
 
 class Settings(BaseSettings):
     """Runtime configuration; every field maps to ``NEWSWIRE_<FIELD>``."""
@@ -42,6 +44,11 @@ class Settings(BaseSettings):
     fetch_allow_networks: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated private networks feeds may use, e.g. 127.0.0.0/8.",
+    )
+    feed_files: bool = Field(
+        default=False,
+        description="Local files (paths, file:// URLs) may be registered as feeds: the poller "
+        "then reads its host's disk.",
     )
     feed_flag_after: int = Field(default=5, ge=1, description="Failures before a feed is flagged.")
     feed_seen_limit: int = Field(default=2000, ge=10, description="Item ids remembered per feed.")
@@ -201,6 +208,11 @@ class Settings(BaseSettings):
     def topic(self, name: str) -> str:
         """Full topic name of ``raw``, ``clean``, ``tagged``, ``events`` or ``deadletter``."""
         return f"{self.topic_prefix}.{name}"
+
+    def named_topic(self, name: str) -> str:
+        """A topic a person names: a pipeline topic by its short name (``raw``, ``events``),
+        any other by its full name."""
+        return self.topic(name) if name in TOPIC_RECORDS else name
 
     @property
     def broker_state_file(self) -> Path:

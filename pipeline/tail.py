@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
 import click
 import orjson
 
-from pipeline.kafka.reader import Start, TopicReader
-from pipeline.settings import Settings
+from pipeline.kafka.reader import Message, Reader
 
 STANCES = ("assert", "deny", "noncommittal")
 
@@ -74,36 +74,71 @@ def as_event(value: bytes | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and "event_id" in data and "claims" in data else None
 
 
-def render(value: bytes | None, chosen: EventFilter, as_json: bool) -> str | None:
+@dataclass(frozen=True)
+class View:
+    """How to print messages: as JSON (the bare value, or with ``meta``: key, partition,
+    offset, timestamp and headers too), else as text, ``styled`` or plain, with every claim
+    or the first few."""
+
+    as_json: bool = False
+    meta: bool = False
+    styled: bool = False
+    all_claims: bool = False
+
+
+def render(record: Message, chosen: EventFilter, view: View) -> str | None:
     """The text to print for one message, or None when the filters leave it out.
 
     Filters apply to events only; with any filter given, other messages are left out.
     """
+    value = record.value or b""
     event = as_event(value)
-    if event is None:
-        return None if chosen.active else (value or b"").decode("utf-8", errors="replace")
-    if not chosen.matches(event):
+    if (event is None and chosen.active) or (event is not None and not chosen.matches(event)):
         return None
-    return (value or b"").decode() if as_json else format_event(event, chosen.claims(event)) + "\n"
+    if view.as_json:
+        return orjson.dumps(_with_meta(record, event)).decode() if view.meta else value.decode()
+    head = f"{_where(record)}\n" if view.meta else ""
+    if event is None:
+        return head + value.decode("utf-8", errors="replace")
+    limit = None if view.all_claims else 5
+    return head + format_event(event, chosen.claims(event), limit, view.styled) + "\n"
+
+
+def _where(record: Message) -> str:
+    stamp = datetime.fromtimestamp(record.timestamp / 1000, UTC).isoformat(timespec="milliseconds")
+    key = (record.key or b"").decode("utf-8", errors="replace")
+    return f"# {record.topic}/{record.partition}/{record.offset} {stamp} key={key}"
+
+
+def _with_meta(record: Message, event: dict[str, Any] | None) -> dict[str, Any]:
+    value: Any = event
+    if value is None:
+        try:
+            value = orjson.loads(record.value or b"null")
+        except orjson.JSONDecodeError:
+            value = (record.value or b"").decode("utf-8", errors="replace")
+    return {
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+        "timestamp": record.timestamp,
+        "key": None if record.key is None else record.key.decode("utf-8", errors="replace"),
+        "headers": {name: raw.decode("utf-8", errors="replace") for name, raw in record.headers},
+        "value": value,
+    }
 
 
 async def tail_topic(
-    bootstrap: str,
-    topic: str,
-    at: Start,
+    reader: Reader,
     chosen: EventFilter,
-    *,
-    as_json: bool,
+    view: View,
     until_idle: float | None,
-    settings: Settings,
     echo: Callable[[str], None] = click.echo,
 ) -> None:
-    """Print the messages of ``topic`` from ``at`` as they arrive."""
-    reader = TopicReader(bootstrap, [topic], settings)
-    await reader.start(at=at)
+    """Print the messages ``reader`` reads (started at the chosen position) as they arrive."""
     try:
         async for record in reader.records(until_idle):
-            line = render(record.value, chosen, as_json)
+            line = render(record, chosen, view)
             if line is not None:
                 echo(line)
     finally:
@@ -163,13 +198,19 @@ def highlight(text: str, claim: dict[str, Any]) -> str:
 
 
 def format_event(
-    event: dict[str, Any], claims: list[dict[str, Any]] | None = None, limit: int = 5
+    event: dict[str, Any],
+    claims: list[dict[str, Any]] | None = None,
+    limit: int | None = 5,
+    styled: bool = True,
 ) -> str:
-    """A few readable lines: the article, its main entities and its claims in their sentences."""
+    """A few readable lines: the article, its main entities and its claims (``limit`` of them;
+    None: all), each in its sentence with its parts styled, or plainly as claimant → cue →
+    content."""
     article = event["article"]
     shown = event["claims"] if claims is None else claims
     when = article.get("published_at") or article.get("fetched_at") or ""
-    title = click.style(_short(article["title"] or "(untitled)", 90), bold=True)
+    title = _short(article["title"] or "(untitled)", 90)
+    title = click.style(title, bold=True) if styled else title
     lines = [f"{when[:16].replace('T', ' ')} [{article['source']}] {title}"]
     entities = event["entities"]
     if entities:
@@ -177,9 +218,16 @@ def format_event(
         names = ", ".join(f"{e['name']} ({e['label']})" for e in top)
         more = f" +{len(entities) - len(top)}" if len(entities) > len(top) else ""
         lines.append(f"    entities: {names}{more}")
-    for claim in shown[:limit]:
+    for claim in shown if limit is None else shown[:limit]:
         flags = [claim["stance"], claim["quote"], *(["hedged"] if claim.get("hedged") else [])]
-        lines.append(f"    [{', '.join(flags)}] {highlight(event['text'], claim)}")
-    if len(shown) > limit:
-        lines.append(f"    … {len(shown) - limit} more claims")
+        body = highlight(event["text"], claim) if styled else _parts(claim)
+        lines.append(f"    [{', '.join(flags)}] {body}")
+    if limit is not None and len(shown) > limit:
+        lines.append(f"    … {len(shown) - limit} more claims (--all-claims shows them)")
     return "\n".join(lines)
+
+
+def _parts(claim: dict[str, Any]) -> str:
+    """Who, the cue and what, for output without styles."""
+    what = _short(claim["content"]["text"], 160) or "(nothing said)"
+    return f"{claim['claimant']['text']} → {claim['cue']['text']} → {what}"

@@ -156,7 +156,7 @@ def test_the_broker_process_is_gone_within_5_s_however_its_owner_ends(
         owner.kill()
 
 
-def orphan(data_dir: Path) -> int:
+def orphan(data_dir: Path) -> subprocess.Popen[bytes]:
     """A broker as an owner killed before this fix left it: running, recorded, ownerless."""
     port = free_port()
     url = f"tcp://127.0.0.1:{port}"
@@ -169,18 +169,19 @@ def orphan(data_dir: Path) -> int:
     dead.wait()
     state = {"bootstrap": f"127.0.0.1:{port}", "pid": broker.pid, "owner_pid": dead.pid}
     (data_dir / "broker.json").write_bytes(orjson.dumps(state))
-    return broker.pid
+    return broker
 
 
 def test_a_broker_whose_owner_died_is_found_by_its_state_file_and_stopped(tmp_path: Path) -> None:
-    pid = orphan(tmp_path)
+    broker = orphan(tmp_path)
     try:
         result = newswire_text("topics", NEWSWIRE_DATA_DIR=str(tmp_path))
         assert result.returncode == 1 and "no Kafka broker" in result.stderr
-        assert gone_within(pid, 5.0)
+        assert gone_within(broker.pid, 5.0)
         assert not (tmp_path / "broker.json").exists()
     finally:
-        stop_broker(pid)
+        stop_broker(broker.pid)
+        broker.wait()  # reap it: the test started it
 
 
 def test_a_stale_state_file_is_replaced(tmp_path: Path) -> None:

@@ -113,6 +113,7 @@ def test_run_starts_broker_and_worker_that_tail_finds_and_sigterm_stops(tmp_path
     env = {
         **os.environ,
         "NEWSWIRE_DATA_DIR": str(tmp_path),
+        "NEWSWIRE_FEED_FILES": "true",  # the bundled feed is a local file
         "NEWSWIRE_WEB_PORT": str(free_port()),
         "NEWSWIRE_POLLER_WEB_PORT": str(free_port()),
     }
@@ -188,6 +189,16 @@ def test_an_unknown_setting_is_named_with_the_closest_known_one(tmp_path: Path) 
     assert result.stderr.splitlines()[0] == (
         "Warning: NEWSWIRE_PARTITION is not a newswire setting (did you mean NEWSWIRE_PARTITIONS?)"
     )
+
+
+def test_run_refuses_a_local_feed_unless_local_files_are_allowed(tmp_path: Path) -> None:
+    local = str(BUNDLED / "ndtv.xml")
+    result = newswire_text("run", "--feed", local, NEWSWIRE_DATA_DIR=str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"Error: {local!r} is not an http(s) URL (the poller reads local files only with "
+        "NEWSWIRE_FEED_FILES=true)"
+    ]
 
 
 def test_commands_that_did_not_do_their_job_exit_non_zero(tmp_path: Path) -> None:

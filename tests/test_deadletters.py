@@ -73,9 +73,22 @@ def test_list_shows_stage_error_time_key_and_source(settings: Settings) -> None:
     }
     assert [r["key"] for r in listed(settings, "--stage", "tag")] == ["b"]
     assert listed(settings, "--since", (datetime.now(UTC) + timedelta(minutes=5)).isoformat()) == []
-    text = newswire(settings, "deadletter", "list").stdout.splitlines()
-    assert "tag" in text[1] and "ValueError: tag failed" in text[1] and "[truncated]" in text[1]
-    assert f"(from {settings.topic('clean')}/0/7)" in text[1]
+    shown = newswire(settings, "deadletter", "list")
+    text = shown.stdout.splitlines()
+    assert text[0].split() == [
+        "FAILED",
+        "AT",
+        "STAGE",
+        "LETTER",
+        "KEY",
+        "ERROR",
+        "(FROM)",
+        "[STATE]",
+    ]
+    assert "tag" in text[2] and "ValueError: tag failed" in text[2] and "[truncated]" in text[2]
+    assert f"(from {settings.topic('clean')}/0/7)" in text[2]
+    assert "4 dead letters: 0 redriven, 0 repeats, 0 discarded" in shown.stderr
+    assert "LETTER is PARTITION/OFFSET on the dead-letter topic" in shown.stderr
 
 
 def test_redrive_sends_payloads_back_records_it_and_reports_truncated_ones(
@@ -89,7 +102,9 @@ def test_redrive_sends_payloads_back_records_it_and_reports_truncated_ones(
 
     result = newswire(settings, "deadletter", "redrive")
     assert result.exit_code == 1
-    assert "2 redriven, 0 already redriven, 2 cannot be redriven" in result.stderr
+    assert "2 redriven, 0 skipped (redriven before, repeats of those, or discarded), 2 cannot" in (
+        result.stderr
+    )
     assert result.stderr.count("cannot redrive (payload truncated)") == 2
     [raw] = messages(settings, "raw")
     assert (raw.key, raw.value) == (b"a", b'{"id": "a"}')
@@ -108,7 +123,24 @@ def test_redrive_sends_payloads_back_records_it_and_reports_truncated_ones(
 
     again = newswire(settings, "deadletter", "redrive", "--stage", "clean")
     assert again.exit_code == 0
-    assert "0 redriven, 1 already redriven, 0 cannot be redriven" in again.stderr
+    assert "0 redriven, 1 skipped" in again.stderr
     forced = newswire(settings, "deadletter", "redrive", "--stage", "clean", "--again")
     assert "1 redriven" in forced.stderr
     assert len(messages(settings, "raw")) == 2
+
+
+def test_discarded_letters_are_shown_and_never_redriven(settings: Settings) -> None:
+    asyncio.run(setup(settings))
+    unknown = newswire(settings, "deadletter", "discard", "0/0", "9/99")
+    assert unknown.exit_code == 1
+    assert "no such dead letter: 9/99" in unknown.stderr and "1 dead letters discarded" in (
+        unknown.stderr
+    )
+    rows = {r["key"]: r for r in listed(settings)}
+    assert rows["a"]["discarded"]["action"] == "discarded" and rows["c"]["discarded"] is None
+    assert "[discarded " in newswire(settings, "deadletter", "list").stdout
+    redriven = newswire(settings, "deadletter", "redrive", "--stage", "clean", "--again")
+    assert redriven.exit_code == 0 and "0 redriven, 1 skipped" in redriven.stderr
+    assert messages(settings, "raw") == []
+    by_stage = newswire(settings, "deadletter", "discard", "--stage", "fetch")
+    assert by_stage.exit_code == 0 and "0 dead letters discarded" in by_stage.stderr

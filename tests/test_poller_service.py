@@ -11,6 +11,7 @@ import sys
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -18,10 +19,12 @@ import pytest
 
 from pipeline.kafka.broker import free_port
 from pipeline.kafka.topics import ensure_topics
+from pipeline.poller.registry import publish
+from pipeline.records import FeedConfig
 from pipeline.settings import Settings
 from tests.support.cli import newswire_text
 from tests.support.feed_server import FeedServer, Reply, feed_server
-from tests.support.feeds import rss
+from tests.support.feeds import BUNDLED, rss
 from tests.support.kafka import fresh_settings, read, wait_until
 
 # Six feeds the tests write, with these many items: 53 in the first four, 103 in all.
@@ -64,7 +67,9 @@ def test_feeds_add_list_remove_and_poll_once(
         "</body></opml>"
     )
     listing = tmp_path / "feeds.txt"
-    listing.write_text(f"# my feeds\n{urls[3]}\n\n{server.base}/missing\n")
+    listing.write_text(
+        f"# my feeds\n{urls[3]}   # a comment after the URL\n\n{server.base}/missing\n"
+    )
     added = newswire(
         settings,
         "feeds",
@@ -78,10 +83,14 @@ def test_feeds_add_list_remove_and_poll_once(
         "--interval",
         "600",
     )
-    assert added.returncode == 0, added.stderr
-    assert "5 feeds registered" in added.stdout
+    assert added.returncode == 1, added.stderr  # the missing feed is refused
+    assert f"refused: {server.base}/missing: HTTP 404" in added.stderr
+    assert "4 feeds registered, 1 refused" in added.stderr
+    assert f"registered {urls[0]}: 20 items" in added.stdout
+    unchecked = newswire(settings, "feeds", "add", "--no-check", f"{server.base}/missing")
+    assert unchecked.returncode == 0 and "1 feeds registered" in unchecked.stderr
     fulltext = newswire(settings, "feeds", "add", urls[1], "--interval", "600", "--fulltext")
-    assert "1 feeds registered" in fulltext.stdout
+    assert "1 feeds registered" in fulltext.stderr
 
     once = newswire(settings, "poll", "--once")
     assert once.returncode == 0, once.stderr
@@ -103,8 +112,10 @@ def test_feeds_add_list_remove_and_poll_once(
     assert "HTTP 404" in table and "5 feeds, 0 flagged" in table
     assert f"{urls[1]}> [fulltext]" in table or f"{urls[1]} [fulltext]" in table
 
-    removed = newswire(settings, "feeds", "remove", f"{server.base}/missing")
-    assert removed.returncode == 0
+    removed = newswire(settings, "feeds", "remove", f"{server.base}/missing", f"{server.base}/x")
+    assert removed.returncode == 1
+    assert f"not registered: {server.base}/x" in removed.stderr
+    assert "1 feeds removed" in removed.stderr
     assert f"{server.base}/missing" not in newswire(settings, "feeds", "list").stdout
 
 
@@ -132,12 +143,12 @@ def test_two_pollers_share_feeds_and_hand_over_state(
     try:
         hits = lambda: [len(server.hits(f"/{n}")) for n in NEWS]  # noqa: E731
         wait_until(lambda: len(raw_records(settings)) >= 103, 90, lambda: "every raw item")
-        wait_until(lambda: min(hits()) >= 3, 60, lambda: f"re-polls, hits {hits()}")
+        wait_until(lambda: min(hits()) >= 4, 60, lambda: f"re-polls, hits {hits()}")
         raw = raw_records(settings)
         assert Counter((r["id"], r["revision"]) for r in raw).most_common(1)[0][1] == 1
         assert len(raw) == 103
-        for name in NEWS:  # polled again by its one owner, with the ETag it saved
-            assert all("If-None-Match" in hit for hit in server.hits(f"/{name}")[1:])
+        for name in NEWS:  # after the check on entry and the first poll: with the saved ETag
+            assert all("If-None-Match" in hit for hit in server.hits(f"/{name}")[2:])
 
         first.send_signal(signal.SIGKILL)
         first.wait()
@@ -164,3 +175,37 @@ def test_two_pollers_share_feeds_and_hand_over_state(
                     process.kill()
                     process.wait()
     assert second.returncode == 0, (tmp_path / "b.log").read_text()[-3000:]
+
+
+def test_a_local_file_in_the_registry_is_not_read_unless_allowed(settings: Settings) -> None:
+    """Whoever can write the registry topic cannot make the poller read its host's disk."""
+    local = str(BUNDLED / "ndtv.xml")
+    refused = newswire(settings, "feeds", "add", local)
+    assert refused.returncode == 1
+    assert "NEWSWIRE_FEED_FILES=true" in refused.stderr
+    written = FeedConfig(url=local, added_at=datetime.now(UTC))  # straight onto the topic
+    asyncio.run(publish(settings.broker or "", settings, [written]))
+    once = newswire(settings, "poll", "--once")
+    assert once.returncode == 1
+    assert "not an http(s) URL" in once.stderr and "0 items emitted" in once.stderr
+    assert newswire(settings, "feeds", "refresh", local).returncode == 0  # due again at once
+    allowed = newswire_text("poll", "--once", settings=settings, NEWSWIRE_FEED_FILES="true")
+    assert allowed.returncode == 0 and "20 items emitted" in allowed.stderr
+
+
+def test_feeds_edit_and_export(settings: Settings, server: FeedServer) -> None:
+    url = f"{server.base}/news-0.xml"
+    added = newswire(settings, "feeds", "add", url)
+    assert added.returncode == 0 and f"registered {url}: 20 items" in added.stdout
+    edited = newswire(
+        settings, "feeds", "edit", url, "--title", "Renamed", "--disable", "--fulltext"
+    )
+    assert edited.returncode == 0, edited.stderr
+    [row] = map(orjson.loads, newswire(settings, "feeds", "list", "--json").stdout.splitlines())
+    assert (row["title"], row["status"], row["fulltext"]) == ("Renamed", "disabled", True)
+    bad = newswire(settings, "feeds", "edit", url, "--interval", "-5")
+    assert bad.returncode == 1 and bad.stderr.startswith("Error: ")
+    unknown = newswire(settings, "feeds", "edit", f"{server.base}/nope.xml", "--enable")
+    assert unknown.returncode == 1 and "not registered" in unknown.stderr
+    exported = newswire(settings, "feeds", "export").stdout
+    assert f'xmlUrl="{url}"' in exported and 'text="Renamed"' in exported

@@ -13,11 +13,15 @@ from typing import Any
 
 import orjson
 import pytest
+from aiokafka import ConsumerRecord
+from spacy.language import Language
 
 from pipeline.deadletters import dead_letter
 from pipeline.kafka.topics import ensure_topics
-from pipeline.records import ErrorInfo, SourceRef
+from pipeline.records import DeadLetter, ErrorInfo, SourceRef
+from pipeline.replay import enrich_records, failed_as, make_plan
 from pipeline.settings import Settings
+from pipeline.stages.chain import Chain
 from pipeline.supervisor import start_worker, stop_process
 from tests.support.cli import newswire
 from tests.support.feeds import BUNDLED, poll_into_kafka
@@ -145,19 +149,68 @@ def test_replay_from_a_future_time_replays_nothing(live: Live) -> None:
     assert "20 skipped" in result.stderr  # Tansu answered offset 0; timestamps said no
 
 
-def test_replay_dead_letters_what_fails(live: Live) -> None:
+def test_replay_does_not_dead_letter_again_what_is_a_letter_already(live: Live) -> None:
     since = datetime.now(UTC)
     send(live.settings, live.settings.topic("raw"), (b"poison", b"{not json"))
+
+    def poisoned(found: list[Any]) -> bool:
+        return any(r.key == b"poison" for r in found)
+
+    read(live.settings, live.settings.topic("deadletter"), until=poisoned)  # the worker's
     target = live.settings.topic("poisoned")
     result = newswire(live.settings, "replay", "--from", since.isoformat(), "--to-topic", target)
     assert result.exit_code == 0, result.output
-    assert "1 read, 0 emitted to " + target + ", 1 dead-lettered" in result.stderr
-    letters = read(live.settings, live.settings.topic("deadletter"), 2)
+    assert "1 read, 0 emitted to " + target + ", 0 dead-lettered" in result.stderr
+    letters = read(live.settings, live.settings.topic("deadletter"))
     mine = [orjson.loads(r.value) for r in letters if r.key == b"poison"]
-    assert len(mine) == 2  # the worker's and the replay's, alike
-    assert {(m["stage"], m["error"]["type"], m["payload"]) for m in mine} == {
+    assert [(m["stage"], m["error"]["type"], m["payload"]) for m in mine] == [
         ("clean", "JSONDecodeError", "{not json")
-    }
+    ]
+
+
+def test_replay_dead_letters_new_failures_and_marks_repeats(nlp: Language) -> None:
+    """``enrich_records`` on records the live pipeline never failed: dead letters, the one of a
+    redriven message marked as a repeat of its letter; a failure lettered already is counted."""
+    settings = Settings(topic_prefix="t")
+    plan = make_plan(settings, "raw", "events", "beginning", None, False)
+    redriven = [("x-redriven-from", b"t.deadletter/1/5")]
+    records = [
+        ConsumerRecord("t.raw", 0, 3, 0, 0, b"a", b"{not json", None, 1, 9, ()),
+        ConsumerRecord("t.raw", 1, 4, 0, 0, b"b", b"[1]", None, 1, 3, redriven),
+    ]
+    sends, repeated = enrich_records(records, plan, Chain(nlp), settings)
+    letters = [DeadLetter.from_json(s.value) for s in sends if s.topic == "t.deadletter"]
+    assert (len(letters), repeated) == (2, 0)
+    assert letters[0].repeat_of is None and letters[1].repeat_of is not None
+    assert (letters[1].repeat_of.partition, letters[1].repeat_of.offset) == (1, 5)
+    lettered = {failed_as(letters[0])}
+    sends, repeated = enrich_records(records, plan, Chain(nlp), settings, lettered)
+    assert repeated == 1 and len(sends) == 1
+
+
+def test_a_redriven_message_failing_again_is_a_repeat_and_redrive_converges(live: Live) -> None:
+    settings = live.settings
+    send(settings, settings.topic("raw"), (b"stubborn", b'{"still": "not a raw record"}'))
+
+    def letters_of_stubborn(count: int) -> list[dict[str, Any]]:
+        found = read(
+            settings,
+            settings.topic("deadletter"),
+            until=lambda rs: sum(r.key == b"stubborn" for r in rs) >= count,
+            timeout=120,
+        )
+        return [orjson.loads(r.value) | {"_at": r.offset} for r in found if r.key == b"stubborn"]
+
+    [first] = letters_of_stubborn(1)
+    assert first["repeat_of"] is None
+    redriven = newswire(settings, "deadletter", "redrive", "--stage", "clean")
+    assert redriven.exit_code == 0 and "stubborn" in redriven.stdout
+    first_letter, repeat = letters_of_stubborn(2)
+    assert repeat["repeat_of"]["offset"] == first_letter["_at"]
+    again = newswire(settings, "deadletter", "redrive", "--stage", "clean")
+    assert "stubborn" not in again.stdout  # the repeat is not sent round again
+    listed = newswire(settings, "deadletter", "list", "--stage", "clean").stdout
+    assert f"[repeat of {repeat['repeat_of']['partition']}/{first_letter['_at']}]" in listed
 
 
 def test_a_redriven_dead_letter_goes_through_the_worker(live: Live) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import click
 import orjson
@@ -13,6 +15,7 @@ from click.testing import Result
 from spacy.language import Language
 
 from pipeline.extract import document
+from pipeline.kafka.broker import free_port
 from pipeline.kafka.topics import ensure_topics
 from pipeline.settings import Settings
 from pipeline.stages.chain import Chain, Published
@@ -74,6 +77,7 @@ def ids(settings: Settings, *args: str) -> set[str]:
     [
         ("beginning", {"rates", "border", "talks"}),
         ("1", {"border"}),  # offset 1 of every partition
+        ("-1", {"border", "talks"}),  # the last record of every partition
         ((NOW - timedelta(minutes=150)).isoformat(), {"border", "talks"}),
         ((NOW - timedelta(minutes=150)).strftime("%Y-%m-%dT%H:%M"), {"border", "talks"}),
         ((NOW + timedelta(hours=1)).isoformat(), set()),  # Tansu answers offset 0
@@ -101,13 +105,47 @@ def test_tail_filters(events: Settings, option: tuple[str, str], expected: set[s
     assert ids(events, "--from", "beginning", *option) == expected
 
 
-def test_tail_pretty_text_highlights_claims_in_their_sentence(events: Settings) -> None:
+def test_tail_text_names_each_claims_parts_plainly_or_highlights_them(events: Settings) -> None:
     plain = tail(events, "--from", "beginning", "--stance", "deny").stdout
     assert "[NDTV]" in plain
-    assert "[deny, indirect] The ministry denied that troops had crossed into Ukraine." in plain
+    assert "[deny, indirect] The ministry → denied → that troops had crossed into Ukraine" in plain
     colored = tail(events, "--from", "beginning", "--stance", "deny", color=True).stdout
     assert click.style("denied", fg="yellow", bold=True) in colored
-    assert click.unstyle(colored) == plain
+    assert "The ministry denied that troops had crossed into Ukraine." in click.unstyle(colored)
+
+
+def test_tail_meta_and_short_topic_names(events: Settings) -> None:
+    shown = tail(events, "--from", "beginning", "--json", "--meta", "--entity", "gpe:ukraine")
+    [line] = shown.stdout.splitlines()
+    record = orjson.loads(line)
+    assert (record["topic"], record["partition"], record["offset"]) == (
+        events.topic("events"),
+        0,
+        1,
+    )
+    assert record["key"] == "border" and record["value"]["article"]["id"] == "border"
+    assert isinstance(record["timestamp"], int) and record["headers"] == {}
+    text = tail(events, "--from", "beginning", "--meta", "--entity", "gpe:ukraine").stdout
+    assert text.startswith(f"# {events.topic('events')}/0/1 ") and "key=border" in text
+    assert ids(events, "--from", "beginning", "--topic", "events") == {"rates", "border", "talks"}
+
+
+def test_tail_group_resumes_where_it_left_off(events: Settings) -> None:
+    group = f"{events.app_id}-reader"
+    first = ids(events, "--from", "beginning", "--group", group)
+    assert first == {"rates", "border", "talks"}
+    assert ids(events, "--from", "beginning", "--group", group) == set()  # committed
+    refused = newswire(events, "tail", "--from", "1", "--group", group)
+    assert refused.exit_code == 2 and "--group resumes" in refused.output
+
+
+def test_tail_fails_at_once_when_nothing_listens(tmp_path: Path) -> None:
+    settings = Settings(broker=f"127.0.0.1:{free_port()}", data_dir=tmp_path)
+    started = time.monotonic()
+    result = newswire(settings, "tail", "--until-idle", "1")
+    assert result.exit_code == 1
+    assert "the connection was refused" in result.output
+    assert time.monotonic() - started < 2
 
 
 def test_tail_rejects_a_bad_start(events: Settings) -> None:

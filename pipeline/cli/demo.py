@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import sys
 import time
 from contextlib import nullcontext
 
@@ -40,6 +41,7 @@ async def _drive(
         for source, error in report.errors.items():
             click.echo(f"feed failed: {source}: {error}", err=True)
         counts = {"polled": report.emitted, "events": 0, "claims": 0, "deadletters": 0}
+        styled = not click.utils.should_strip_ansi(sys.stdout)
         counts["failed"] = len(report.errors)
         done: set[str] = set()
         deadline = time.monotonic() + timeout
@@ -61,7 +63,12 @@ async def _drive(
                     counts["events"] += 1
                     counts["claims"] += len(value["claims"])
                     done.add(value["article"]["id"])
-                    click.echo(orjson.dumps(value).decode() if as_json else format_event(value))
+                    text = (
+                        orjson.dumps(value).decode()
+                        if as_json
+                        else format_event(value, styled=styled)
+                    )
+                    click.echo(text)
         return counts
     finally:
         await reader.stop()

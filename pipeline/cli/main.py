@@ -11,16 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 from pydantic import ValidationError
 
 from pipeline import __version__
+from pipeline.cli.feeds import feeds
 from pipeline.cli.ops import deadletter, replay
 from pipeline.cli.options import (
     StartParam,
     broker_option,
     own_broker,
     quiet_feed_warnings,
+    registry_sources,
     resolve_broker,
     settings_with,
     stop_while_starting,
@@ -91,7 +92,7 @@ def run(ctx: click.Context, broker: str | None, feeds: tuple[str, ...]) -> None:
     from pipeline.supervisor import supervise
 
     settings = with_web_ports(settings_with(ctx, broker=broker), "web_port", "poller_web_port")
-    sources = list(feeds) or settings.feeds
+    sources = registry_sources(settings, list(feeds) or settings.feeds)
 
     def say(line: str) -> None:
         click.echo(f"newswire run: {line}", err=True)
@@ -162,13 +163,14 @@ def poll(
 
         report = asyncio.run(poll_sources_once(settings, feeds, print_article))
     elif once:
+        feeds = registry_sources(settings, feeds)
         report = asyncio.run(poll_registry_once(resolve_broker(settings), settings, feeds))
     else:
         stop_while_starting("poll")
         from agents.poller import run_poller
 
         settings = with_web_ports(settings, "poller_web_port")
-        run_poller(settings, resolve_broker(settings), feeds)
+        run_poller(settings, resolve_broker(settings), registry_sources(settings, feeds))
         return
     for url, error in report.errors.items():
         click.echo(f"feed failed: {url}: {error}", err=True)
@@ -181,87 +183,12 @@ def poll(
         sys.exit(1)
 
 
-@main.group()
-def feeds() -> None:
-    """The feed registry (the compacted PREFIX.feeds topic, keyed by URL)."""
-
-
-@feeds.command("add")
-@broker_option
-@click.argument("urls", nargs=-1)
-@click.option(
-    "--file",
-    "files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="A plain list (one URL per line) or an OPML export (repeatable).",
-)
-@click.option("--interval", type=float, help="Seconds between polls (default: adaptive).")
-@click.option("--title", help="Title of the feed (one URL only).")
-@click.option("--disabled", is_flag=True, help="Register without polling it.")
-@click.option("--fulltext", is_flag=True, help="Fetch every item's page, however long its text.")
-@click.pass_context
-def feeds_add(
-    ctx: click.Context,
-    broker: str | None,
-    urls: tuple[str, ...],
-    files: tuple[str, ...],
-    interval: float | None,
-    title: str | None,
-    disabled: bool,
-    fulltext: bool,
-) -> None:
-    """Add or update feeds (URLs, list files or OPML files)."""
-    from pipeline.poller.registry import configs, publish, read_feed_file
-
-    settings = settings_with(ctx, broker=broker)
-    entries = [(url, title) for url in urls]
-    for name in files:
-        entries += read_feed_file(Path(name))
-    if not entries:
-        raise click.UsageError("give feed URLs or --file")
-    found = configs(entries, interval=interval, enabled=not disabled, fulltext=fulltext)
-    count = asyncio.run(publish(resolve_broker(settings), settings, found))
-    click.echo(f"{count} feeds registered")
-
-
-@feeds.command("remove")
-@broker_option
-@click.argument("urls", nargs=-1, required=True)
-@click.pass_context
-def feeds_remove(ctx: click.Context, broker: str | None, urls: tuple[str, ...]) -> None:
-    """Remove feeds from the registry."""
-    from pipeline.poller.registry import remove
-
-    settings = settings_with(ctx, broker=broker)
-    count = asyncio.run(remove(resolve_broker(settings), settings, urls))
-    click.echo(f"{count} feeds removed")
-
-
-@feeds.command("list")
-@broker_option
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per feed.")
-@click.pass_context
-def feeds_list(ctx: click.Context, broker: str | None, as_json: bool) -> None:
-    """Every registered feed with its status, last success, next poll, errors and item rate."""
-    from pipeline.poller.registry import read_registry, read_states
-    from pipeline.poller.report import feed_rows, format_rows
-
-    settings = settings_with(ctx, broker=broker)
-    bootstrap = resolve_broker(settings)
-    registry = asyncio.run(read_registry(bootstrap, settings))
-    states = asyncio.run(read_states(bootstrap, settings))
-    rows = feed_rows(registry, states)
-    if as_json:
-        for row in rows:
-            click.echo(orjson.dumps(row).decode())
-    else:
-        click.echo(format_rows(rows))
-
-
 @main.command()
 @broker_option
-@click.option("--topic", help="Topic to read (default: the events topic).")
+@click.option(
+    "--topic",
+    help="Topic to read: a short name (raw, events, ...) or a full one (default: events).",
+)
 @click.option(
     "--from",
     "start",
@@ -277,6 +204,9 @@ def feeds_list(ctx: click.Context, broker: str | None, as_json: bool) -> None:
 @click.option("--source", help="Only events whose source contains TEXT (any case).")
 @click.option("--language", help="Only events in this language ('en' also matches 'en-gb').")
 @click.option("--json", "as_json", is_flag=True, help="Print each message as one JSON line.")
+@click.option("--meta", is_flag=True, help="Also key, partition, offset, timestamp and headers.")
+@click.option("--all-claims", is_flag=True, help="Every claim of an event, not the first five.")
+@click.option("--group", help="Read as this consumer group: resume where it left off, commit.")
 @click.option("--until-idle", type=float, help="Stop after SECONDS without a message.")
 @click.pass_context
 def tail(
@@ -290,29 +220,40 @@ def tail(
     source: str | None,
     language: str | None,
     as_json: bool,
+    meta: bool,
+    all_claims: bool,
+    group: str | None,
     until_idle: float | None,
 ) -> None:
     """Print events (or any topic's messages) as they arrive, claims highlighted.
 
     Filters apply to events; with --claimant or --stance only the matching claims are shown.
+    Without colours (output to a file or a pipe) each claim reads claimant → cue → content.
     """
-    from pipeline.kafka.reader import MissingTopic
-    from pipeline.tail import EventFilter, tail_topic
+    from pipeline.kafka.reader import GroupReader, MissingTopic, TopicReader
+    from pipeline.tail import EventFilter, View, tail_topic
 
     settings = settings_with(ctx, broker=broker)
+    if group and not isinstance(start, str):
+        raise click.UsageError("--group resumes where the group left off: --from beginning or end")
     chosen = EventFilter(entity, claimant, stance, source, language)
+    styled = not click.utils.should_strip_ansi(sys.stdout, ctx.color)
+    view = View(as_json, meta, styled, all_claims)
+    bootstrap = resolve_broker(settings)
+    topics = [settings.named_topic(topic or "events")]
+
+    async def go() -> None:
+        reader: TopicReader | GroupReader
+        if group:
+            reader = GroupReader(bootstrap, topics, settings, group, str(start))
+            await reader.start()
+        else:
+            reader = TopicReader(bootstrap, topics, settings)
+            await reader.start(at=start, wait=10)
+        await tail_topic(reader, chosen, view, until_idle)
+
     try:
-        asyncio.run(
-            tail_topic(
-                resolve_broker(settings),
-                topic or settings.topic("events"),
-                start,
-                chosen,
-                as_json=as_json,
-                until_idle=until_idle,
-                settings=settings,
-            )
-        )
+        asyncio.run(go())
     except MissingTopic as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -414,3 +355,4 @@ def extract(
 
 main.add_command(replay)
 main.add_command(deadletter)
+main.add_command(feeds)

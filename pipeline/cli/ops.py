@@ -11,6 +11,7 @@ import orjson
 
 from pipeline.cli.options import StartParam, broker_option, resolve_broker, settings_with
 from pipeline.kafka.reader import Start
+from pipeline.redrive import STAGES
 
 
 def _time(value: Start | None, name: str) -> datetime | None:
@@ -102,10 +103,10 @@ def replay(
 
 @click.group()
 def deadletter() -> None:
-    """Dead letters: list them, send them back to their stage's input."""
+    """Dead letters: list them, send them back to their stage's input, discard them."""
 
 
-_stage = click.option("--stage", type=click.Choice(["poll", "clean", "tag", "claims"]))
+_stage = click.option("--stage", type=click.Choice(STAGES), help="Only letters of this stage.")
 _since = click.option(
     "--since", type=StartParam(), metavar="TIME", help="Only letters failed at or after TIME."
 )
@@ -121,22 +122,32 @@ def deadletter_list(
     ctx: click.Context, broker: str | None, stage: str | None, since: Start | None, as_json: bool
 ) -> None:
     """Stage, time, article key, error and source of each dead letter, and its redrives."""
-    from pipeline.redrive import format_letter, read_letters
+    from pipeline.redrive import LIST_HEADER, LIST_LEGEND, format_letter, read_letters
 
     settings = settings_with(ctx, broker=broker)
     when = _time(since, "--since")
     letters = asyncio.run(read_letters(resolve_broker(settings), settings, stage, when))
+    if not as_json and letters:
+        click.echo(LIST_HEADER)
     for item in letters:
         click.echo(orjson.dumps(item.to_dict()).decode() if as_json else format_letter(item))
     redriven = sum(item.redriven is not None for item in letters)
-    click.echo(f"{len(letters)} dead letters, {redriven} redriven", err=True)
+    discarded = sum(item.discarded is not None for item in letters)
+    repeats = sum(item.letter.repeat_of is not None for item in letters)
+    click.echo(
+        f"{len(letters)} dead letters: {redriven} redriven, {repeats} repeats, "
+        f"{discarded} discarded",
+        err=True,
+    )
+    if not as_json and letters:
+        click.echo(LIST_LEGEND, err=True)
 
 
 @deadletter.command("redrive")
 @broker_option
 @_stage
 @_since
-@click.option("--again", is_flag=True, help="Also letters that were redriven before.")
+@click.option("--again", is_flag=True, help="Also letters redriven before, and repeats of those.")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @click.pass_context
 def deadletter_redrive(
@@ -177,9 +188,41 @@ def deadletter_redrive(
             click.echo(f"cannot redrive ({reason}): {format_letter(item)}", err=True)
     click.echo(
         f"{len(plan.send)} {'to redrive' if dry_run else 'redriven'}, "
-        f"{len(plan.already)} already redriven, "
+        f"{len(plan.already)} skipped (redriven before, repeats of those, or discarded), "
         f"{len(plan.truncated) + len(plan.unknown)} cannot be redriven",
         err=True,
     )
     if plan.truncated or plan.unknown:
+        sys.exit(1)
+
+
+@deadletter.command("discard")
+@broker_option
+@click.argument("letters", nargs=-1, metavar="[PARTITION/OFFSET]...")
+@_stage
+@_since
+@click.pass_context
+def deadletter_discard(
+    ctx: click.Context,
+    broker: str | None,
+    letters: tuple[str, ...],
+    stage: str | None,
+    since: Start | None,
+) -> None:
+    """Mark dead letters as handled (the LETTERs that list shows, or every letter of --stage
+    and --since): redrive skips them from then on. Letters are never deleted."""
+    from pipeline.redrive import discard, read_letters
+
+    if not (letters or stage or since):
+        raise click.UsageError("give LETTERs, --stage or --since")
+    settings = settings_with(ctx, broker=broker)
+    bootstrap = resolve_broker(settings)
+    found = asyncio.run(read_letters(bootstrap, settings, stage, _time(since, "--since")))
+    chosen = [item for item in found if not letters or item.ref in letters]
+    unknown = sorted(set(letters) - {item.ref for item in found})
+    count = asyncio.run(discard(bootstrap, settings, chosen))
+    for ref in unknown:
+        click.echo(f"no such dead letter: {ref}", err=True)
+    click.echo(f"{count} dead letters discarded", err=True)
+    if unknown:
         sys.exit(1)

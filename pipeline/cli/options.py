@@ -16,6 +16,7 @@ import click
 from pipeline.kafka.broker import BrokerError, EmbeddedBroker, free_port, wait_until_ready
 from pipeline.kafka.broker_state import BrokerState, clear_state, live_broker, locked, write_state
 from pipeline.kafka.reader import parse_start
+from pipeline.poller.entry import FeedRefused, feed_source
 from pipeline.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,7 +49,8 @@ def resolve_broker(settings: Settings) -> str:
     found = settings.broker or (running.bootstrap if running else None)
     if found:
         try:
-            asyncio.run(wait_until_ready(found, timeout=REACH_SECONDS, settings=settings))
+            ready = wait_until_ready(found, REACH_SECONDS, settings, starting=False)
+            asyncio.run(ready)
         except BrokerError as exc:
             raise click.ClickException(str(exc)) from exc
         return found
@@ -130,6 +132,15 @@ def _bindable(host: str, port: int) -> bool:
         except OSError:
             return False
         return True
+
+
+def registry_sources(settings: Settings, sources: list[str]) -> list[str]:
+    """``sources`` as registry keys (http(s) URLs; local files only with NEWSWIRE_FEED_FILES,
+    made absolute); one error line for the first that is not."""
+    try:
+        return [feed_source(source, settings.feed_files) for source in sources]
+    except FeedRefused as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def quiet_feed_warnings() -> None:

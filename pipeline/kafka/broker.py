@@ -50,27 +50,36 @@ def die_with_parent(sig: int = signal.SIGTERM) -> None:
     libc.prctl(_PR_SET_PDEATHSIG, sig)
 
 
-def _accepts(bootstrap: str) -> bool:
-    """True when the first bootstrap address accepts a TCP connection."""
+def _accepts(bootstrap: str) -> bool | None:
+    """True when the first bootstrap address accepts a TCP connection; None when it refuses
+    it (nothing listens there), False when it does not answer."""
     host, _, port = bootstrap.split(",")[0].rpartition(":")
     try:
         with socket.create_connection((host, int(port)), timeout=0.5):
             return True
+    except ConnectionRefusedError:
+        return None
     except OSError:
         return False
 
 
 async def wait_until_ready(
-    bootstrap: str, timeout: float = 15.0, settings: Settings | None = None
+    bootstrap: str,
+    timeout: float = 15.0,
+    settings: Settings | None = None,
+    starting: bool = True,
 ) -> None:
     """Return once ``bootstrap`` answers a Kafka metadata request, else raise BrokerError.
 
     ``settings`` give TLS and SASL (``None``: the embedded broker, PLAINTEXT); a refused
-    certificate or login fails at once, with the reason.
+    certificate or login fails at once, with the reason, and so does a refused connection
+    unless the broker is ``starting``.
     """
     deadline = time.monotonic() + timeout
     last: Exception | None = None
-    while time.monotonic() < deadline and not _accepts(bootstrap):
+    while time.monotonic() < deadline and not (accepts := _accepts(bootstrap)):
+        if accepts is None and not starting:
+            raise BrokerError(f"no Kafka broker at {bootstrap}: the connection was refused")
         await asyncio.sleep(0.05)
     while time.monotonic() < deadline:
         admin = AIOKafkaAdminClient(

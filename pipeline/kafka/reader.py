@@ -7,7 +7,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from itertools import takewhile
-from typing import Literal, TypeAlias
+from typing import Literal, Protocol, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -27,10 +27,11 @@ class MissingTopic(LookupError):
 
 
 def parse_start(text: str) -> Start:
-    """``beginning``, ``end``, an OFFSET or an ISO 8601 TIME (a naive time is UTC)."""
+    """``beginning``, ``end``, an OFFSET (``-N``: N before the end), or an ISO 8601 TIME (a
+    naive time is UTC)."""
     if text in ("beginning", "end"):
         return "beginning" if text == "beginning" else "end"
-    if text.isdigit():
+    if text.removeprefix("-").isdigit():
         return int(text)
     try:
         when = datetime.fromisoformat(text)
@@ -91,8 +92,10 @@ class TopicReader:
             await self.consumer.seek_to_end(*partitions)
         elif isinstance(at, int):
             firsts = await self.consumer.beginning_offsets(partitions)
+            ends = await self.consumer.end_offsets(partitions) if at < 0 else {}
             for tp in partitions:
-                self.consumer.seek(tp, max(at, firsts[tp]))
+                offset = ends[tp] + at if at < 0 else at
+                self.consumer.seek(tp, max(offset, firsts[tp]))
         elif isinstance(at, datetime):
             self.not_before = millis(at)
             found = await self.consumer.offsets_for_times(
@@ -211,3 +214,49 @@ async def read_table(bootstrap: str, settings: Settings, name: str) -> dict[str,
         return content
     finally:
         await reader.stop()
+
+
+class GroupReader:
+    """Reads ``topics`` as the consumer group ``group``: from where the group left off (else
+    from the beginning or the end), committing what it has read as it goes."""
+
+    def __init__(
+        self, bootstrap: str, topics: Sequence[str], settings: Settings, group: str, start: str
+    ) -> None:
+        self.topics = list(topics)
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=group,
+            enable_auto_commit=True,
+            auto_commit_interval_ms=1000,
+            auto_offset_reset="earliest" if start == "beginning" else "latest",
+            max_partition_fetch_bytes=settings.max_message_bytes,
+            fetch_max_bytes=settings.max_message_bytes,
+            **client_options(settings),
+        )
+
+    async def start(self) -> None:
+        await self.consumer.start()
+        self.consumer.subscribe(self.topics)
+
+    async def records(self, idle_seconds: float | None) -> AsyncIterator[Message]:
+        """Records as they arrive; ends after ``idle_seconds`` without any once the group has
+        its partitions (None: never)."""
+        while True:
+            fetched = await self.consumer.getmany(timeout_ms=int(1000 * (idle_seconds or 1.0)))
+            if not fetched and idle_seconds is not None and self.consumer.assignment():
+                return
+            for records in fetched.values():
+                for record in records:
+                    yield record
+
+    async def stop(self) -> None:
+        await self.consumer.stop()  # commits what was read
+
+
+class Reader(Protocol):
+    """What a command reads records through: a ``TopicReader`` or a ``GroupReader``."""
+
+    def records(self, idle_seconds: float | None) -> AsyncIterator[Message]: ...
+
+    async def stop(self) -> None: ...

@@ -1,7 +1,8 @@
 """Fetching feed documents politely: conditional GET, timeouts, a body cap, checked redirects.
 
 feedparser only ever parses the bytes fetched here. Local paths and file:// URLs are read from
-disk (demo and tests), with status 200.
+disk, with status 200, where allowed: for sources given on the command line, and for the
+registry's only with ``NEWSWIRE_FEED_FILES``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class FetchLimits:
     per_host: int = 2
     total: int = 16
     allowed_networks: Networks = ()
+    files: bool = False  # local paths and file:// URLs may be read
 
     @classmethod
     def from_settings(cls, settings: Settings, max_bytes: int | None = None) -> FetchLimits:
@@ -56,6 +58,7 @@ class FetchLimits:
             per_host=settings.fetch_per_host,
             total=settings.fetch_total,
             allowed_networks=networks(settings.fetch_allow_networks),
+            files=settings.feed_files,
         )
 
 
@@ -126,6 +129,11 @@ class Fetcher:
     ) -> FetchResult:
         """GET ``source`` (conditionally); raises FetchError on network or safety failures."""
         if not is_url(source):
+            if not self.limits.files:
+                raise FetchError(
+                    f"{source}: not an http(s) URL (the poller reads local files only with "
+                    "NEWSWIRE_FEED_FILES=true)"
+                )
             return await _read_file(source)
         host = urlparse(source).hostname or ""
         async with self._global, self._hosts[host]:

@@ -37,8 +37,9 @@ async def poll_registry_once(bootstrap: str, settings: Settings, feeds: list[str
 
 
 async def poll_sources_once(settings: Settings, feeds: list[str], emit: Emit) -> PollReport:
-    """Poll ``feeds`` once with no registry and no saved state (dry runs and the demo)."""
-    poller = from_settings(settings, {}, emit)
+    """Poll ``feeds`` once with no registry and no saved state (dry runs and the demo); local
+    files are read, as given on the command line."""
+    poller = from_settings(settings.model_copy(update={"feed_files": True}), {}, emit)
     try:
         return await poller.poll_due(configs((url, None) for url in feeds))
     finally:

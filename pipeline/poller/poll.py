@@ -87,7 +87,11 @@ class FeedPoller:
     async def poll_due(self, configs: Iterable[FeedConfig]) -> PollReport:
         """Poll every enabled feed that is due, concurrently (within the fetcher's limits)."""
         now = datetime.now(UTC)
-        todo = [c for c in configs if c.enabled and due(self.states.get(c.url), now)]
+        todo = [
+            c
+            for c in configs
+            if c.enabled and due(self.states.get(c.url), now, c.refresh_requested_at)
+        ]
         steps = await asyncio.gather(*(self.poll(c) for c in todo))
         report = PollReport(polled=len(todo))
         for config, step in zip(todo, steps, strict=True):

@@ -67,9 +67,12 @@ class Step:
     message: str | None = None
 
 
-def due(state: FeedState | None, now: datetime) -> bool:
-    """Never polled, or its time has come (a feed that answered 410 Gone is not polled)."""
+def due(state: FeedState | None, now: datetime, refresh: datetime | None = None) -> bool:
+    """Never polled, or its time has come, or a ``refresh`` was asked for since it was last
+    polled (a feed that answered 410 Gone is polled only when asked)."""
     if state is None or state.next_poll_at is None:
+        return True
+    if refresh is not None and (state.last_polled_at is None or state.last_polled_at < refresh):
         return True
     return state.status != "gone" and state.next_poll_at <= now
 
