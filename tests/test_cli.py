@@ -174,7 +174,8 @@ def test_configuration_errors_fail_fast_with_one_line(tmp_path: Path) -> None:
     for assignment, args in cases.items():
         name, value = assignment.split("=", 1)
         result = newswire_text(*args, NEWSWIRE_DATA_DIR=str(tmp_path), **{name: value})
-        assert result.returncode == 1, assignment
+        unreachable = assignment.startswith("NEWSWIRE_BROKER=127.0.0.1")  # a restart may cure it
+        assert result.returncode == (1 if unreachable else 78), assignment
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("Error: "), (assignment, result.stderr)
         assert name in lines[0] or name == "NEWSWIRE_BROKER" or "model" in lines[0]
@@ -194,7 +195,7 @@ def test_an_unknown_setting_is_named_with_the_closest_known_one(tmp_path: Path) 
 def test_run_refuses_a_local_feed_unless_local_files_are_allowed(tmp_path: Path) -> None:
     local = str(BUNDLED / "ndtv.xml")
     result = newswire_text("run", "--feed", local, NEWSWIRE_DATA_DIR=str(tmp_path))
-    assert result.returncode == 1
+    assert result.returncode == 78
     assert result.stderr.splitlines() == [
         f"Error: {local!r} is not an http(s) URL (the poller reads local files only with "
         "NEWSWIRE_FEED_FILES=true)"

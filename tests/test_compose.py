@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +66,28 @@ def test_published_ports_are_loopback_only() -> None:
             assert mapping.startswith("127.0.0.1:"), mapping
 
 
-def test_worker_healthcheck_uses_the_settings_web_port() -> None:
-    check = " ".join(SERVICES["worker"]["healthcheck"]["test"])
-    assert f"127.0.0.1:{Settings.model_fields['web_port'].default}/health" in check
+@pytest.mark.parametrize(("name", "field"), [("worker", "web_port"), ("poller", "poller_web_port")])
+def test_healthchecks_use_the_settings_web_ports(name: str, field: str) -> None:
+    check = " ".join(SERVICES[name]["healthcheck"]["test"])
+    assert f"127.0.0.1:{Settings.model_fields[field].default}/health" in check
+
+
+def test_containers_serve_metrics_on_their_network_and_do_not_restart_forever() -> None:
+    for name, service in NEWSWIRE.items():
+        assert service["environment"]["NEWSWIRE_WEB_HOST"] == "0.0.0.0", name  # noqa: S104
+        policy = service["restart"]
+        assert policy == "no" or re.fullmatch(r"on-failure:\d+", policy), (name, policy)
+    assert Settings().web_host == "127.0.0.1"  # outside containers
+
+
+def test_the_image_removes_the_embedded_brokers_binary() -> None:
+    """The Dockerfile's own expression for the binary's path names the installed binary."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    [expression] = re.findall(r'rm "\$\(python -c \'([^\']+)\'\)"', dockerfile)
+    found = subprocess.run(
+        [sys.executable, "-c", expression], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert Path(found).name == "tansu" and Path(found).is_file()
 
 
 def test_compose_config_when_a_compose_tool_is_available() -> None:

@@ -175,7 +175,7 @@ def test_the_cli_names_a_bad_security_setting_in_one_line(tmp_path: Path) -> Non
         NEWSWIRE_KAFKA_SECURITY_PROTOCOL="SASL_SSL",
         NEWSWIRE_KAFKA_SASL_USERNAME="alice",
     )
-    assert code == 1
+    assert code == 78
     assert lines == [
         "Error: bad configuration: Value error, NEWSWIRE_KAFKA_SECURITY_PROTOCOL=SASL_SSL needs "
         "NEWSWIRE_KAFKA_SASL_USERNAME and NEWSWIRE_KAFKA_SASL_PASSWORD"
@@ -186,7 +186,7 @@ def test_the_embedded_broker_is_refused_when_security_is_set(tmp_path: Path) -> 
     code, lines = invoke(
         "topics", NEWSWIRE_DATA_DIR=str(tmp_path), NEWSWIRE_KAFKA_SECURITY_PROTOCOL="SSL"
     )
-    assert code == 1
+    assert code == 78
     assert lines == [
         "Error: NEWSWIRE_KAFKA_SECURITY_PROTOCOL=SSL needs a Kafka broker (--broker HOST:PORT "
         "or NEWSWIRE_BROKER): the embedded broker speaks PLAINTEXT only"

@@ -181,7 +181,7 @@ def test_a_local_file_in_the_registry_is_not_read_unless_allowed(settings: Setti
     """Whoever can write the registry topic cannot make the poller read its host's disk."""
     local = str(BUNDLED / "ndtv.xml")
     refused = newswire(settings, "feeds", "add", local)
-    assert refused.returncode == 1
+    assert refused.returncode == 1  # refused, with the reason
     assert "NEWSWIRE_FEED_FILES=true" in refused.stderr
     written = FeedConfig(url=local, added_at=datetime.now(UTC))  # straight onto the topic
     asyncio.run(publish(settings.broker or "", settings, [written]))

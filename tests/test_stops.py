@@ -218,7 +218,7 @@ def test_a_taken_web_port_is_one_error_line_or_replaced_when_not_set(
         taken.listen()
         port = taken.getsockname()[1]
         explicit = newswire_text("worker", settings=settings, NEWSWIRE_WEB_PORT=str(port))
-        assert explicit.returncode == 1
+        assert explicit.returncode == 78
         assert explicit.stderr.splitlines() == [
             f"Error: NEWSWIRE_WEB_PORT={port}: the port is in use on 127.0.0.1"
         ]

@@ -17,6 +17,7 @@ from pipeline import __version__
 from pipeline.cli.feeds import feeds
 from pipeline.cli.ops import deadletter, replay
 from pipeline.cli.options import (
+    ConfigurationError,
     StartParam,
     broker_option,
     own_broker,
@@ -53,7 +54,7 @@ def main(ctx: click.Context) -> None:
             f"NEWSWIRE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" if e["loc"] else e["msg"]
             for e in exc.errors()
         )
-        raise click.ClickException(f"bad configuration: {problems}") from exc
+        raise ConfigurationError(f"bad configuration: {problems}") from exc
 
 
 @main.command()
@@ -130,7 +131,7 @@ def worker(ctx: click.Context, broker: str | None) -> None:
     try:
         model_package(settings.model)
     except ModelNotInstalled as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise ConfigurationError(str(exc)) from exc
     run_worker(settings, resolve_broker(settings))
 
 

@@ -20,6 +20,13 @@ from pipeline.poller.entry import FeedRefused, feed_source
 from pipeline.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ConfigurationError(click.ClickException):
+    """A setting that keeps a command from running: one line, and status 78 (EX_CONFIG), which
+    a supervisor can tell from a failure that a restart may cure."""
+
+    exit_code = 78
 REACH_SECONDS = 5.0
 
 
@@ -64,7 +71,7 @@ def check_embedded(settings: Settings) -> None:
     """The embedded broker has no TLS and no SASL: refuse it when they are configured."""
     protocol = settings.kafka_security_protocol
     if protocol != "PLAINTEXT":
-        raise click.ClickException(
+        raise ConfigurationError(
             f"NEWSWIRE_KAFKA_SECURITY_PROTOCOL={protocol} needs a Kafka broker (--broker HOST:PORT"
             " or NEWSWIRE_BROKER): the embedded broker speaks PLAINTEXT only"
         )
@@ -112,7 +119,7 @@ def with_web_ports(settings: Settings, *fields: str) -> Settings:
         if _bindable(settings.web_host, port):
             continue
         if field in settings.model_fields_set:
-            raise click.ClickException(
+            raise ConfigurationError(
                 f"NEWSWIRE_{field.upper()}={port}: the port is in use on {settings.web_host}"
             )
         chosen[field] = free_port(settings.web_host)
@@ -140,7 +147,7 @@ def registry_sources(settings: Settings, sources: list[str]) -> list[str]:
     try:
         return [feed_source(source, settings.feed_files) for source in sources]
     except FeedRefused as exc:
-        raise click.ClickException(str(exc)) from None
+        raise ConfigurationError(str(exc)) from None
 
 
 def quiet_feed_warnings() -> None:
