@@ -35,15 +35,18 @@ unit: setup ## Only the tests that need no broker
 	$(BIN)/python -m pytest -m 'not broker'
 
 lint: setup ## ruff, and import-linter's layer contracts (pyproject.toml)
-	$(BIN)/ruff check pipeline agents tests examples bench
+	$(BIN)/ruff check pipeline agents tests examples bench training
 	$(BIN)/lint-imports
 
 typecheck: setup ## mypy (disallow_untyped_defs)
 	$(BIN)/mypy
 
-.PHONY: bench eval
+.PHONY: bench eval train
 bench: setup ## Throughput, latency, poller and quality figures -> bench-report.json (~10 min)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+train: setup ## Re-train the learned cue detector from .data/polnear (docs/quality.md; ~6 min)
+	$(BIN)/python -m training
 
 eval: setup ## Quality figures only (body, entities, claims, stance) -> .data/eval-report.json
 	$(BIN)/python -m bench --eval

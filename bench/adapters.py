@@ -69,6 +69,7 @@ def stance_predictions(events: Iterable[Event]) -> list[dict[str, Any]]:
                     "stance": claim["stance"],
                     "hedged": claim["hedged"],
                     "anonymous": claim["claimant"]["anonymous"],
+                    "kind": claim.get("kind", "statement"),
                 }
                 for claim in event["claims"]
             ],

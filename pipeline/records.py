@@ -227,7 +227,8 @@ class Claimant(TextSpan):
     via: str | None = Field(
         default=None,
         description="The medium when stated: 'told Reuters' -> 'Reuters', 'in a statement' -> "
-        "'statement', 'wrote on X' -> 'X', 'in an interview with CNN' -> 'CNN'.",
+        "'statement', 'wrote on X' -> 'X', 'in an interview with CNN' -> 'CNN'; or the source "
+        "a report cites: 'reported, citing two officials' -> 'two officials'.",
     )
 
 
@@ -242,13 +243,23 @@ class Content(TextSpan):
     )
 
 
+ClaimKind = Literal["statement", "belief", "intention"]
+
+
 class Claim(Record):
     claimant: Claimant
     cue: Cue
     content: Content
-    stance: Literal["assert", "deny", "noncommittal"]
+    stance: Literal["assert", "deny", "noncommittal"] = Field(
+        description="Position taken on the content; beliefs and intentions always 'assert'."
+    )
     quote: Literal["direct", "indirect"]
     hedged: bool = False
+    kind: ClaimKind = Field(
+        default="statement",
+        description="statement: said, told, denied, declined to comment ...; belief: thinks,"
+        " believes, expects, fears ...; intention: wants, plans, seeks, intends ...",
+    )
 
 
 class PipelineInfo(Record):

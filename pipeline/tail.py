@@ -15,6 +15,7 @@ import orjson
 from pipeline.kafka.reader import Message, Reader
 
 STANCES = ("assert", "deny", "noncommittal")
+KINDS = ("statement", "belief", "intention")
 
 
 def _fold(text: str | None) -> str:
@@ -30,21 +31,24 @@ class EventFilter:
     stance: str | None = None
     source: str | None = None
     language: str | None = None
+    kinds: tuple[str, ...] = ("statement",)
 
     @property
     def active(self) -> bool:
         return any((self.entity, self.claimant, self.stance, self.source, self.language))
 
     def claims(self, event: dict[str, Any]) -> list[dict[str, Any]]:
-        """The claims that pass ``claimant`` (text, entity id or name) and ``stance``."""
+        """The claims that pass ``kinds``, ``claimant`` (text, entity id or name) and ``stance``."""
         names = {e["id"]: e["name"] for e in event["entities"]}
         wanted = _fold(self.claimant)
 
         def keep(claim: dict[str, Any]) -> bool:
             who = claim["claimant"]
             labels = (who["text"], who.get("entity_id"), names.get(who.get("entity_id") or ""))
-            return (not wanted or any(wanted in _fold(label) for label in labels)) and (
-                not self.stance or claim["stance"] == self.stance
+            return (
+                claim.get("kind", "statement") in self.kinds
+                and (not wanted or any(wanted in _fold(label) for label in labels))
+                and (not self.stance or claim["stance"] == self.stance)
             )
 
         return [claim for claim in event["claims"] if keep(claim)]
@@ -219,7 +223,9 @@ def format_event(
         more = f" +{len(entities) - len(top)}" if len(entities) > len(top) else ""
         lines.append(f"    entities: {names}{more}")
     for claim in shown if limit is None else shown[:limit]:
-        flags = [claim["stance"], claim["quote"], *(["hedged"] if claim.get("hedged") else [])]
+        kind = claim.get("kind", "statement")
+        flags = [*([kind] if kind != "statement" else []), claim["stance"], claim["quote"]]
+        flags += ["hedged"] if claim.get("hedged") else []
         body = highlight(event["text"], claim) if styled else _parts(claim)
         lines.append(f"    [{', '.join(flags)}] {body}")
     if limit is not None and len(shown) > limit:

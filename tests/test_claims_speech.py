@@ -204,7 +204,7 @@ def test_attribution_inside_quote(nlp: Language) -> None:
     assert c.claimant.text == "she"
     assert not c.claimant.anonymous
     assert [text[s:e] for s, e in c.content.spans] == ["We will win", "and soon."]
-    assert c.content.text == "We will win,” she said, “and soon."
+    assert c.content.text == "We will win, and soon."
     assert c.quote == "direct"
 
 
@@ -318,16 +318,13 @@ def test_according_to_named_source(nlp: Language) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "He thinks the plan will fail.",
-        "She believes that the economy will recover.",
-        "The union wants to strike and hopes to win.",
         "The bill was said to be unpopular.",
         "He did not accuse anyone.",
         "They refused to leave the building.",
         "The company announced.",
     ],
 )
-def test_beliefs_intentions_and_non_statements(nlp: Language, text: str) -> None:
+def test_non_statements(nlp: Language, text: str) -> None:
     assert claims_of(nlp, text) == []
 
 

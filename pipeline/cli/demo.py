@@ -20,7 +20,7 @@ from pipeline.poller.emit import kafka_emitter
 from pipeline.poller.once import poll_sources_once
 from pipeline.settings import Settings
 from pipeline.supervisor import start_worker, stop_process
-from pipeline.tail import format_event
+from pipeline.tail import EventFilter, format_event
 
 
 async def _drive(
@@ -30,6 +30,7 @@ async def _drive(
     sources: list[str],
     as_json: bool,
     timeout: float,
+    kinds: tuple[str, ...],
 ) -> dict[str, int]:
     reader = TopicReader(
         bootstrap, [settings.topic("events"), settings.topic("deadletter")], settings
@@ -42,6 +43,7 @@ async def _drive(
             click.echo(f"feed failed: {source}: {error}", err=True)
         counts = {"polled": report.emitted, "events": 0, "claims": 0, "deadletters": 0}
         styled = not click.utils.should_strip_ansi(sys.stdout)
+        shown = EventFilter(kinds=kinds)
         counts["failed"] = len(report.errors)
         done: set[str] = set()
         deadline = time.monotonic() + timeout
@@ -66,7 +68,7 @@ async def _drive(
                     text = (
                         orjson.dumps(value).decode()
                         if as_json
-                        else format_event(value, styled=styled)
+                        else format_event(value, shown.claims(value), styled=styled)
                     )
                     click.echo(text)
         return counts
@@ -74,9 +76,11 @@ async def _drive(
         await reader.stop()
 
 
-def run_demo(settings: Settings, sources: list[str], as_json: bool, timeout: float) -> int:
-    """Run the demo; returns the exit code (0 when every feed was read and every polled item
-    became an event)."""
+def run_demo(
+    settings: Settings, sources: list[str], as_json: bool, timeout: float, kinds: tuple[str, ...]
+) -> int:
+    """Run the demo, showing claims of ``kinds``; returns the exit code (0 when every feed
+    was read and every polled item became an event)."""
     quiet_feed_warnings()  # the demo reports failed feeds itself
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     running = None if settings.broker else live_broker(settings.broker_state_file)
@@ -93,7 +97,9 @@ def run_demo(settings: Settings, sources: list[str], as_json: bool, timeout: flo
         log = settings.data_dir / "logs" / "demo-worker.log"
         worker = start_worker(worker_settings, bootstrap, log)
         try:
-            counts = asyncio.run(_drive(settings, bootstrap, worker, sources, as_json, timeout))
+            counts = asyncio.run(
+                _drive(settings, bootstrap, worker, sources, as_json, timeout, kinds)
+            )
         finally:
             stop_process(worker)
     elapsed = time.monotonic() - started

@@ -20,6 +20,8 @@ from pipeline.cli.options import (
     ConfigurationError,
     StartParam,
     broker_option,
+    claim_kinds,
+    kinds_option,
     own_broker,
     quiet_feed_warnings,
     registry_sources,
@@ -65,6 +67,7 @@ def main(ctx: click.Context) -> None:
 @click.option(
     "--fulltext", is_flag=True, help="Fetch the pages of short items (off: works offline)."
 )
+@kinds_option
 @click.pass_context
 def demo(
     ctx: click.Context,
@@ -73,13 +76,14 @@ def demo(
     as_json: bool,
     timeout: float,
     fulltext: bool,
+    kinds: tuple[str, ...],
 ) -> None:
     """Start the embedded broker and a worker, poll the feeds once, print the events, exit."""
     from pipeline.cli.demo import run_demo
 
     settings = settings_with(ctx, broker=broker, fulltext=fulltext)
     sources = list(feeds) or settings.feeds or BUNDLED_FEEDS
-    code = run_demo(settings, sources, as_json=as_json, timeout=timeout)
+    code = run_demo(settings, sources, as_json, timeout, claim_kinds(kinds))
     sys.exit(code)
 
 
@@ -207,6 +211,7 @@ def poll(
 @click.option("--json", "as_json", is_flag=True, help="Print each message as one JSON line.")
 @click.option("--meta", is_flag=True, help="Also key, partition, offset, timestamp and headers.")
 @click.option("--all-claims", is_flag=True, help="Every claim of an event, not the first five.")
+@kinds_option
 @click.option("--group", help="Read as this consumer group: resume where it left off, commit.")
 @click.option("--until-idle", type=float, help="Stop after SECONDS without a message.")
 @click.pass_context
@@ -223,6 +228,7 @@ def tail(
     as_json: bool,
     meta: bool,
     all_claims: bool,
+    kinds: tuple[str, ...],
     group: str | None,
     until_idle: float | None,
 ) -> None:
@@ -237,7 +243,7 @@ def tail(
     settings = settings_with(ctx, broker=broker)
     if group and not isinstance(start, str):
         raise click.UsageError("--group resumes where the group left off: --from beginning or end")
-    chosen = EventFilter(entity, claimant, stance, source, language)
+    chosen = EventFilter(entity, claimant, stance, source, language, claim_kinds(kinds))
     styled = not click.utils.should_strip_ansi(sys.stdout, ctx.color)
     view = View(as_json, meta, styled, all_claims)
     bootstrap = resolve_broker(settings)

@@ -18,6 +18,7 @@ from pipeline.kafka.broker_state import BrokerState, clear_state, live_broker, l
 from pipeline.kafka.reader import parse_start
 from pipeline.poller.entry import FeedRefused, feed_source
 from pipeline.settings import Settings
+from pipeline.tail import KINDS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,7 +28,24 @@ class ConfigurationError(click.ClickException):
     a supervisor can tell from a failure that a restart may cure."""
 
     exit_code = 78
+
+
 REACH_SECONDS = 5.0
+
+
+def kinds_option(fn: F) -> F:
+    return click.option(
+        "--kind",
+        "kinds",
+        multiple=True,
+        type=click.Choice([*KINDS, "all"]),
+        help="Claims of this kind (repeatable; default: statement; all: every kind).",
+    )(fn)
+
+
+def claim_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """The claim kinds chosen with --kind: statements unless asked for others."""
+    return KINDS if "all" in kinds else (kinds or ("statement",))
 
 
 def broker_option(fn: F) -> F:

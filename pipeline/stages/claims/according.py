@@ -1,5 +1,5 @@
-"""Prepositional cues: "according to X" and "in a poll/survey", whose object is the source
-and whose content is the clause they modify, minus the phrase itself."""
+"""Prepositional cues: "according to X", "citing X" and "in a poll/survey", whose object is
+the source and whose content is the clause they modify, minus the phrase itself."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from pipeline.records import Claim, Content, Cue
+from pipeline.records import Claim, Cue
 from pipeline.stages.claims.claimants import EntityLinker, phrase
 from pipeline.stages.claims.lexicon import POLL_NOUNS, RECORD_NOUNS
+from pipeline.stages.claims.media import reporter
 from pipeline.stages.claims.quotes import QuoteIndex
-from pipeline.stages.claims.spans import clause_minus, tok_end, trim
+from pipeline.stages.claims.spans import clause_minus, content_of, tok_end, trim
 from pipeline.stages.claims.stance import content_hedged
+
+#: Relations of a participle "citing X" that modifies a clause.
+_CITING_DEPS = frozenset({"advcl", "xcomp", "acl", "conj", "dep"})
 
 
 def _clause_head(tok: Token) -> Token:
@@ -50,6 +54,9 @@ class PrepositionalCues:
         if low == "according" and nxt < len(self.doc) and self.doc[nxt].text.lower() == "to":
             pobj = _pobj(self.doc[nxt], tok)
             return (self.doc[nxt], pobj) if pobj is not None else None
+        if low == "citing" and tok.dep_ in _CITING_DEPS:
+            obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
+            return (tok, obj) if obj is not None else None
         if low == "in" and tok.dep_ == "prep":
             # "In a CNN poll, 50 percent chose Clinton", "Cruz had 38 percent in a Fox poll";
             # not "leads in polls", whose poll is no particular one.
@@ -72,17 +79,18 @@ class PrepositionalCues:
         head = _clause_head(tok)
         if cl is None or head.i == tok.i or head.lemma_.lower() in RECORD_NOUNS:
             return None
+        if tok.lower_ == "citing" and reporter(tok) is not None:
+            return None  # "Reuters reported, citing officials": the report's claim, via them
         ex_b = max(tok.right_edge.i, last.right_edge.i, pobj.right_edge.i)
         pieces = clause_minus(doc, head, min(tok.left_edge.i, tok.i), ex_b)
         if not pieces:
             return None
-        s, e = pieces[0][0], pieces[-1][1]
         end = tok_end(last)
         lemma = " ".join(t.text.lower() for t in doc[tok.i : last.i + 1])
         return Claim(
             claimant=self.linker.claimant(cl),
             cue=Cue(text=self.text[tok.idx : end], lemma=lemma, start=tok.idx, end=end),
-            content=Content(text=self.text[s:e], start=s, end=e, spans=pieces),
+            content=content_of(self.text, pieces, 0),
             stance="assert",
             quote="indirect",
             hedged=content_hedged(doc, self.tok_starts, pieces),

@@ -7,6 +7,7 @@ from spacy.tokens import Doc, Token
 from pipeline.stages.claims.claimants import asyndetic, stray_subject, subject_child
 from pipeline.stages.claims.lexicon import (
     ANSWER_WORDS,
+    ATTITUDE_OBJECT_VERBS,
     CLAUSE_DEPS,
     CUE_PREPS,
     NEGATED_ONLY_VERBS,
@@ -146,6 +147,7 @@ def _object_is_content(verb: Token, lemma: str, obj: Token) -> bool:
         return False  # "denied them entry": refusal of a thing, not of a proposition
     return (
         lemma in NP_OBJECT_VERBS
+        or lemma in ATTITUDE_OBJECT_VERBS
         or (lemma in PROPOSITION_OBJECT_VERBS and obj_lemma in PROPOSITION_NOUNS)
         or (lemma in NEGATED_ONLY_VERBS and obj_lemma in NEGATED_ONLY_VERBS[lemma])
     )
@@ -227,3 +229,12 @@ def clause_content(doc: Doc, quotes: QuoteIndex, verb: Token, lemma: str) -> Fou
     if objs and _object_is_content(verb, lemma, objs[0]):
         return subtree_piece(doc, objs[0]), objs[0]
     return _interrupted_clause(doc, quotes, verb)
+
+
+def object_content(doc: Doc, verb: Token) -> Found:
+    """The object or first prepositional phrase after ``verb``: the content of a cue the
+    word lists do not know ("attacked his record", "echoed the warning")."""
+    for c in verb.rights:
+        if c.dep_ in ("dobj", "attr", "oprd", "prep"):
+            return subtree_piece(doc, c), c
+    return NOTHING

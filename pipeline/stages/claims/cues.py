@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from pipeline.records import Cue
+from pipeline.records import ClaimKind, Cue
 from pipeline.stages.claims.lexicon import (
+    BELIEF_VERBS,
     CUE_PREPS,
+    INTENTION_VERBS,
     NEGATED_ONLY_VERBS,
     NON_CLAIM_CATENATIVES,
     PHRASAL_CUES,
@@ -38,7 +40,25 @@ def is_cue(tok: Token) -> bool:
         )
     if lemma == "make":
         return light_object(tok) is not None or made_clear(tok) is not None
-    return lemma in SPEECH_VERBS or lemma in NEGATED_ONLY_VERBS
+    return (
+        lemma in SPEECH_VERBS
+        or lemma in NEGATED_ONLY_VERBS
+        or lemma in BELIEF_VERBS
+        or lemma in INTENTION_VERBS
+    )
+
+
+def structural(tok: Token) -> bool:
+    """A cue by its construction ("made clear", "pointed out"), not by its word alone."""
+    lemma = tok.lemma_.lower()
+    return lemma == "make" or lemma in PHRASAL_CUES
+
+
+def kind_of(lemma: str) -> ClaimKind:
+    """What a verb cue reports: a belief, an intention, or else a statement."""
+    if lemma in BELIEF_VERBS:
+        return "belief"
+    return "intention" if lemma in INTENTION_VERBS else "statement"
 
 
 def _group_start(doc: Doc, verb: Token) -> int:

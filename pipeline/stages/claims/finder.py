@@ -9,17 +9,20 @@ from dataclasses import dataclass
 from spacy.attrs import IDX
 from spacy.tokens import Doc, Token
 
-from pipeline.records import Claim, Content, Entity
+from pipeline.records import Claim, Entity
 from pipeline.stages.claims.according import PrepositionalCues
 from pipeline.stages.claims.claimants import (
     ClaimantPhrase,
     EntityLinker,
     find_claimant,
+    is_passive,
     subject_child,
 )
-from pipeline.stages.claims.content import clause_content
-from pipeline.stages.claims.cues import cue_of, is_cue
+from pipeline.stages.claims.content import clause_content, object_content
+from pipeline.stages.claims.cues import cue_of, is_cue, kind_of, structural
+from pipeline.stages.claims.filters import antecedent, no_statement, nobody, possibility
 from pipeline.stages.claims.headlines import ColonCues
+from pipeline.stages.claims.learned import cue_probability, thresholds
 from pipeline.stages.claims.lexicon import (
     CLAUSE_DEPS,
     DENY_VERBS,
@@ -34,12 +37,12 @@ from pipeline.stages.claims.lexicon import (
     WITHHELD_ACTS,
     WITHHOLD_VERBS,
 )
-from pipeline.stages.claims.media import via
+from pipeline.stages.claims.media import cited, citing, via
 from pipeline.stages.claims.nominal import nominal_claim
 from pipeline.stages.claims.quotes import Quote, QuoteIndex, strip_chars
 from pipeline.stages.claims.referents import resolve_claimants
 from pipeline.stages.claims.signatures import DashCues
-from pipeline.stages.claims.spans import Piece, tok_end, trim
+from pipeline.stages.claims.spans import Piece, content_of, is_boundary_punct, tok_end, trim
 from pipeline.stages.claims.stance import (
     content_hedged,
     content_stance,
@@ -56,13 +59,6 @@ class _Found:
     claim: Claim
     quotes: list[Quote]  # the direct quotations used as its content
     attr_end: int  # character offset after its reporting clause
-
-
-def _content(text: str, pieces: list[Piece], empty_at: int) -> Content:
-    if not pieces:
-        return Content(text="", start=empty_at, end=empty_at, spans=[])
-    s, e = pieces[0][0], pieces[-1][1]
-    return Content(text=text[s:e], start=s, end=e, spans=pieces)
 
 
 def _conjoined_cues(doc: Doc, quotes: QuoteIndex, verb: Token, negated: bool) -> list[Token]:
@@ -101,6 +97,7 @@ class _Extractor:
         self.entities = entities
         self.linker = EntityLinker(self.text, entities)
         self.preps = PrepositionalCues(doc, self.text, self.quotes, self.linker, self.tok_starts)
+        self.threshold, self.veto = thresholds()
 
     def run(self) -> list[Claim]:
         consumed: set[int] = set()
@@ -121,9 +118,11 @@ class _Extractor:
                 continue
             if tok.pos_ != "VERB" or tok.dep_ == "amod" or self.quotes.inside(tok):
                 continue  # "pledged delegates" is no pledge
-            if not is_cue(tok):
-                continue
-            found = self._verb_claim(tok, tok.lemma_.lower(), consumed)
+            listed = is_cue(tok)
+            floor = self.threshold if not listed else 0.0 if structural(tok) else self.veto
+            if floor and cue_probability(tok) < floor:
+                continue  # the learned detector finds unlisted cues, vetoes listed words
+            found = self._verb_claim(tok, tok.lemma_.lower(), consumed, listed)
             if found is not None:
                 results.append(found)
         claims = [self._continued(f) for f in results]
@@ -144,7 +143,7 @@ class _Extractor:
         more = self.quotes.continuation(found.attr_end)
         if not more:
             return claim
-        content = _content(self.text, [*claim.content.spans, *more], claim.cue.end)
+        content = content_of(self.text, [*claim.content.spans, *more], claim.cue.end, True)
         return claim.model_copy(update={"content": content})
 
     # ----------------------------------------------------------------- verb cues
@@ -198,26 +197,45 @@ class _Extractor:
             pieces, head = clause_content(self.doc, self.quotes, c, c.lemma_.lower())
         return pieces, head
 
-    def _verb_claim(self, verb: Token, lemma: str, consumed: set[int]) -> _Found | None:
+    def _verb_claim(
+        self, verb: Token, lemma: str, consumed: set[int], listed: bool = True
+    ) -> _Found | None:
+        """The claim of verb cue ``verb``; ``listed``: its lemma is in the word lists, else
+        the learned detector found it and its object may be its content."""
+        kind = kind_of(lemma)
         stance = self._stance(verb, lemma, consumed)
-        if stance is None:
+        if stance is None or (kind != "statement" and stance != "assert"):
+            return None
+        if stance != "noncommittal" and possibility(verb):
             return None
         cl = find_claimant(self.doc, verb)
-        if cl is None:
+        if cl is None or nobody(self.doc, self.tok_starts, cl.start):
             return None
         conj = _conjoined_cues(self.doc, self.quotes, verb, cue_negated(verb))
         pieces, quotes, attr_end = self._direct(verb, conj, cl)
         head: Token | None = None
         if not pieces and (lemma not in QUOTE_ONLY_VERBS or _that_clause(verb)):
             pieces, head = self._indirect(verb, lemma, conj)
+            resolved = antecedent(self.doc, self.text, verb, pieces)
+            if resolved is None or (stance != "noncommittal" and no_statement(lemma, head)):
+                return None
+            pieces = resolved
+        if not pieces and not listed and not is_passive(verb):
+            pieces, head = object_content(self.doc, verb)
+        if not listed and (head is None or head.head.i != verb.i or _holds_cue(head)):
+            return None  # learned cues take their own complement or object, and "issued a
+            # statement saying ..." is the claim of "saying"
         if not pieces and stance != "noncommittal":
             return None
+        source = citing(verb)
+        if source is not None:  # ", citing two officials" names the source, not content
+            pieces = _before(pieces, self.tok_starts, source.left_edge)
         consumed.update(c.i for c in conj)
         if stance == "assert" and any(c.lemma_.lower() in DENY_VERBS for c in conj):
             stance = "deny"
         if stance == "assert" and quotes:
             stance = quote_stance(self.text[slice(*pieces[0])], self._quote_head(pieces[0]))
-        elif stance == "assert" and head is not None:
+        elif stance == "assert" and head is not None and kind == "statement":
             stance = content_stance(head)
             if stance == "noncommittal":
                 consumed.add(head.i)  # "said he could not comment": one claim
@@ -230,12 +248,15 @@ class _Extractor:
         )
         cue = cue_of(self.doc, self.text, verb, lemma)
         claim = Claim(
-            claimant=self.linker.claimant(cl, via(verb)),
+            claimant=self.linker.claimant(
+                cl, via(verb) or (cited(source) if source is not None else None)
+            ),
             cue=cue,
-            content=_content(self.text, pieces, cue.end),
+            content=content_of(self.text, pieces, cue.end, bool(quotes)),
             stance=stance,  # type: ignore[arg-type]
             quote="direct" if quotes else "indirect",
             hedged=hedged,
+            kind=kind,
         )
         return _Found(claim, quotes, attr_end)
 
@@ -261,6 +282,20 @@ class _Extractor:
         return self.doc[rng[0]].idx, tok_end(self.doc[rng[1]])
 
     # ----------------------------------------------------------------- according to
+
+
+def _holds_cue(head: Token) -> bool:
+    return any(is_cue(t) for t in head.subtree)
+
+
+def _before(pieces: list[Piece], tok_starts: list[int], tok: Token) -> list[Piece]:
+    """``pieces`` cut before ``tok`` and the punctuation and spaces that precede it."""
+    doc = tok.doc
+    i = tok.i - 1
+    while i >= 0 and is_boundary_punct(doc[i]):
+        i -= 1
+    end = tok_end(doc[i]) if i >= 0 else 0
+    return [(s, min(e, end)) for s, e in pieces if s < end]
 
 
 def _that_clause(verb: Token) -> bool:

@@ -7,6 +7,18 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+#: Mental states reported as beliefs (kind "belief"): "officials believe the strike was ...".
+BELIEF_VERBS = _words(
+    """
+    think believe feel know suspect fear doubt expect worry assume reckon suppose guess
+    realize realise anticipate imagine presume
+    """
+)
+#: Aims reported as intentions (kind "intention"): "Tehran wants sanctions lifted".
+INTENTION_VERBS = _words("want plan intend hope seek aim wish")
+#: Beliefs and intentions whose object noun phrase is their content ("fears a recession").
+ATTITUDE_OBJECT_VERBS = _words("fear doubt expect suspect anticipate want plan seek wish")
+
 #: Reporting verbs whose content is a clause or a quotation (by lemma).
 SPEECH_VERBS = _words(
     """
@@ -39,7 +51,7 @@ SPEECH_NOUNS = _words(
 )
 
 #: Phrasal reporting verbs: lemma -> the particle it needs ("pointed out that ...").
-PHRASAL_CUES: dict[str, str] = {"point": "out", "spell": "out", "push": "back"}
+PHRASAL_CUES: dict[str, str] = {"point": "out", "spell": "out", "push": "back", "rule": "out"}
 #: Prepositions that make a phrasal verb a cue without its particle ("pointed to").
 PHRASAL_PREPS: dict[str, frozenset[str]] = {"point": _words("to")}
 
@@ -96,12 +108,12 @@ NP_OBJECT_VERBS = _words(
     criticize criticise praise blast slam denounce condemn decry mock lambast rebuke ridicule
     applaud hail laud note tout tweet post claim recall warn stress emphasize emphasise
     recount lament explain suggest show ask
-    express voice question defend discuss repeat reaffirm endorse say reference
+    express voice question defend discuss repeat reaffirm endorse say reference rule
     """
 )
 
 #: Cues whose object is only content when it denotes a proposition ("rejected the claim").
-PROPOSITION_OBJECT_VERBS = _words("reject dismiss dispute contest")
+PROPOSITION_OBJECT_VERBS = _words("reject dismiss dispute contest refute rebut")
 PROPOSITION_NOUNS = _words(
     """
     claim allegation accusation charge report suggestion idea notion criticism assertion
@@ -154,8 +166,17 @@ PREP_ONLY_VERBS = _words("talk speak refer")
 #: Rebuttals ("push" is a cue only as "pushed back").
 DENY_VERBS = _words(
     "deny reject dismiss refute dispute rebut contest repudiate contradict debunk rebuff "
-    "disagree push question"
+    "disagree push question rule"
 )
+#: Modals that make a cue a possibility, not a statement: "the two sides could agree".
+POSSIBILITY_MODALS = _words("could might may would should can must")
+#: Cues that report an act, not a statement, when an infinitive follows: "threatened to kill".
+ACT_INFINITIVE_VERBS = _words("threaten")
+#: Cues that report a reaction, not a statement, when only their object follows: "we respond
+#: to every request" (negated they withhold a comment and stay claims).
+RESPONSE_VERBS = _words("respond reply")
+#: Claimants that say nobody said anything: "no one has shown symptoms".
+NOBODY_WORDS = _words("no nobody none neither")
 #: "declined/refused to X": X withholds a position -> noncommittal.
 WITHHOLD_VERBS = _words("decline refuse")
 WITHHELD_ACTS = _words(

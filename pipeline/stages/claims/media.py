@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
+from pipeline.stages.claims.cues import is_cue
 from pipeline.stages.claims.lexicon import MEDIUM_NOUNS, OUTLET_NOUNS, OUTLET_WORDS, PLATFORMS
 
 #: Prepositions through which a medium noun names its outlet: "interview with CNN".
@@ -83,3 +84,32 @@ def via(verb: Token) -> str | None:
     if verb.dep_ == "acl" and verb.head.lemma_.lower() in MEDIUM_NOUNS:
         return verb.head.text.lower()  # "issued a statement saying"
     return _outlet(verb.head) if verb.dep_ == "acl" else None  # "posted on Twitter accusing"
+
+
+def citing(verb: Token) -> Token | None:
+    """The participle "citing X" that names the source of ``verb``'s report: "reported that
+    the talks failed, citing two officials" (wherever the parse hangs it under the verb)."""
+    for tok in verb.subtree:
+        if tok.lower_ == "citing" and tok.tag_ == "VBG":
+            found = reporter(tok)
+            if found is not None and found.i == verb.i:
+                return tok
+    return None
+
+
+def reporter(tok: Token) -> Token | None:
+    """The nearest reporting verb above ``tok`` (at most 3 steps up), if any."""
+    head = tok
+    for _ in range(3):
+        if head.head.i == head.i:
+            return None
+        head = head.head
+        if head.pos_ == "VERB" and is_cue(head):
+            return head
+    return None
+
+
+def cited(tok: Token) -> str | None:
+    """The object of "citing": its source."""
+    obj = next((o for o in tok.children if o.dep_ == "dobj"), None)
+    return None if obj is None else tok.doc[obj.left_edge.i : obj.right_edge.i + 1].text

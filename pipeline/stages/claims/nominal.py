@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from pipeline.records import Claim, Content, Cue
+from pipeline.records import Claim, Cue
 from pipeline.stages.claims.claimants import EntityLinker, phrase
 from pipeline.stages.claims.lexicon import SPEECH_NOUNS
-from pipeline.stages.claims.spans import subtree_piece, tok_end, trim
+from pipeline.stages.claims.spans import content_of, subtree_piece, tok_end, trim
 from pipeline.stages.claims.stance import content_hedged
 
 
@@ -47,11 +47,11 @@ def nominal_claim(
     pieces = subtree_piece(doc, clause)
     if cl is None or not pieces:
         return None
-    (s, e), end = pieces[0], tok_end(noun)
+    end = tok_end(noun)
     return Claim(
         claimant=linker.claimant(cl),
         cue=Cue(text=text[noun.idx : end], lemma=noun.lemma_.lower(), start=noun.idx, end=end),
-        content=Content(text=text[s:e], start=s, end=e, spans=pieces),
+        content=content_of(text, pieces, 0),
         stance="deny" if noun.lemma_.lower() == "denial" else "assert",
         quote="indirect",
         hedged=content_hedged(doc, tok_starts, pieces),

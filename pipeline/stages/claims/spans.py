@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
+from pipeline.records import Content
 from pipeline.stages.claims.lexicon import ADJUNCT_PREPS, MEDIUM_NOUNS
 from pipeline.stages.claims.quotes import QUOTE_CHARS
 
@@ -143,3 +144,18 @@ def subject_right_edge(subj: Token) -> int:
         ):
             return c.left_edge.i - 1
     return int(subj.right_edge.i)
+
+
+def content_of(text: str, pieces: list[Piece], empty_at: int, quoted: bool = False) -> Content:
+    """The content record of ``pieces`` of ``text``: its text is the pieces joined (a
+    quotation split by its attribution reads as one statement; a comma that closed a quoted
+    piece is kept), its start and end those of the whole stretch; empty at ``empty_at``."""
+    if not pieces:
+        return Content(text="", start=empty_at, end=empty_at, spans=[])
+    parts = []
+    for k, (s, e) in enumerate(pieces):
+        part = text[s:e]
+        if quoted and k + 1 < len(pieces) and text[e : e + 1] == ",":
+            part += ","
+        parts.append(part)
+    return Content(text=" ".join(parts), start=pieces[0][0], end=pieces[-1][1], spans=pieces)

@@ -1,0 +1,95 @@
+"""Claims stage: kinds of attribution, what is no attribution, and content that is the
+statement itself (joined quotations, resolved relative pronouns, cited sources)."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from pipeline.stages.claims.learned import cue_probability, thresholds
+from tests.support.claims import assert_offsets, claims_of, only
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "content"),
+    [
+        ("Officials believe the strike was Israeli.", "belief", "the strike was Israeli"),
+        ("She fears a recession is coming.", "belief", "a recession is coming"),
+        ("Tehran wants sanctions lifted.", "intention", "sanctions lifted"),
+        ("The company plans to cut 500 jobs.", "intention", "to cut 500 jobs"),
+        ("The ministry said the border was closed.", "statement", "the border was closed"),
+    ],
+)
+def test_each_claim_has_its_kind(nlp: Language, text: str, kind: str, content: str) -> None:
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.kind, c.content.text, c.stance) == (kind, content, "assert")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The United States and China could agree on a deal.",  # a possibility
+        "He threatened to kill the hostages.",  # an act
+        "We respond to every request.",  # a reaction
+        "No one has shown symptoms.",  # nobody
+        "The minister refuted Islamophobia.",  # no proposition refuted
+    ],
+)
+def test_what_is_no_attribution_is_no_claim(nlp: Language, text: str) -> None:
+    assert claims_of(nlp, text) == []
+
+
+def test_a_threat_that_states_something_stays_a_claim(nlp: Language) -> None:
+    c = only(nlp, "He threatened that the hostages would be killed.")
+    assert c.content.text == "that the hostages would be killed"
+
+
+def test_a_quotation_split_by_its_attribution_reads_as_one_statement(nlp: Language) -> None:
+    text = '"We need to go faster," Starmer said, "and we have to deliver."'
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.content.text == "We need to go faster, and we have to deliver."
+    assert [text[s:e] for s, e in c.content.spans] == [
+        "We need to go faster",
+        "and we have to deliver.",
+    ]
+    assert (c.content.start, c.content.end) == (c.content.spans[0][0], c.content.spans[-1][1])
+
+
+def test_which_is_resolved_to_what_it_stands_for(nlp: Language) -> None:
+    text = "Israel struck the site, which Tehran denies."
+    c = only(nlp, text)
+    assert (c.claimant.text, c.stance, c.content.text) == (
+        "Tehran",
+        "deny",
+        "Israel struck the site",
+    )
+
+
+def test_citing_names_a_source_not_content(nlp: Language) -> None:
+    reported = only(nlp, "The agency said the talks had failed, citing two officials.")
+    assert reported.claimant.via == "two officials"
+    assert reported.content.text == "the talks had failed"
+    alone = only(nlp, "The outbreak has killed 12 people, citing the regional health commission.")
+    assert alone.claimant.text == "the regional health commission"
+    assert (alone.cue.text, alone.content.text) == ("citing", "The outbreak has killed 12 people")
+
+
+def test_ruled_out_is_a_denial_and_refuted_an_accusation_too(nlp: Language) -> None:
+    ruled = only(nlp, "The president ruled out any involvement in the attack.")
+    assert (ruled.cue.text, ruled.stance) == ("ruled out", "deny")
+    refuted = only(nlp, "The minister refuted the accusation that he lied.")
+    assert refuted.stance == "deny"
+
+
+def test_the_learned_detector_finds_cues_the_word_lists_do_not_name(nlp: Language) -> None:
+    text = "The senator echoed the warning that rates would rise."
+    c = only(nlp, text)
+    assert (c.claimant.text, c.cue.text) == ("The senator", "echoed")
+    assert c.content.text == "the warning that rates would rise"
+    doc = nlp("The senator echoed the warning and walked to the car.")
+    threshold, veto = thresholds()
+    assert 0.0 < veto < threshold < 1.0
+    assert cue_probability(doc[2]) >= threshold  # echoed
+    assert cue_probability(doc[6]) < veto  # walked

@@ -1,0 +1,5 @@
+"""``python -m training``: every learned component (today: the cue detector)."""
+
+from training.cues import main
+
+main()

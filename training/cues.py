@@ -1,0 +1,126 @@
+"""Train the learned cue detector (``pipeline/stages/claims/learned.py``) on PolNeAR.
+
+Each verb of the train split, parsed by the tag stage, is an example: positive when it lies
+in a gold cue span. A logistic regression over ``learned.features`` is fitted, its weights
+pruned, and the decision threshold chosen by verb-level F1 on the dev split. The veto (below
+which a verb of the word lists is no cue) is a fixed setting, chosen with ``make eval``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from pipeline.extract import document
+from pipeline.records import TaggedArticle
+from pipeline.settings import Settings
+from pipeline.stages.chain import Chain
+from pipeline.stages.claims.learned import MODEL, features
+from pipeline.stages.nlp import doc_from_parse, load_model
+
+ROOT = Path(__file__).resolve().parents[1]
+POLNEAR = ROOT / ".data" / "polnear"
+C = 0.3  # inverse regularisation strength (0.1, 0.3 and 1.0 tried on dev)
+MIN_WEIGHT = 0.01  # weights below this (absolute) are dropped from the shipped model
+VETO = 0.1
+THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+
+Example = tuple[dict[str, int], bool]
+
+
+def tagged(path: Path, chain: Chain) -> list[TaggedArticle]:
+    """The PolNeAR documents of ``path`` through the clean-free tag stage."""
+    now = datetime.now(UTC)
+    rows = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    clean = [document({"id": r["id"], "text": r["text"]}, True, now) for r in rows]
+    return [t for t in chain.tag(clean) if isinstance(t, TaggedArticle)]
+
+
+def examples(articles: Sequence[TaggedArticle], gold: dict[str, Any]) -> Iterator[Example]:
+    """(features, is a cue) for every verb of ``articles``."""
+    for article in articles:
+        cues = [span for a in gold[article.article.id]["attributions"] for span in a["cue"]]
+        for tok in doc_from_parse(article.parse):
+            if tok.pos_ == "VERB":
+                end = tok.idx + len(tok.text)
+                positive = any(s < end and tok.idx < e for s, e in cues)
+                yield {f: 1 for f in features(tok)}, positive
+
+
+def _gold(path: Path) -> dict[str, Any]:
+    return {r["id"]: r for r in map(orjson.loads, path.read_bytes().splitlines()) if r}
+
+
+def f1(predicted: Sequence[bool], gold: Sequence[bool]) -> dict[str, float]:
+    tp = sum(bool(p and g) for p, g in zip(predicted, gold, strict=True))
+    p = tp / max(1, sum(map(bool, predicted)))
+    r = tp / max(1, sum(map(bool, gold)))
+    return {"p": round(p, 4), "r": round(r, 4), "f1": round(2 * p * r / (p + r or 1), 4)}
+
+
+def train(polnear: Path, out: Path) -> dict[str, Any]:
+    """Fit, tune and write the model to ``out``; return its figures for the model card."""
+    started = time.perf_counter()
+    chain = Chain(load_model(Settings().model))
+    train_set = list(
+        examples(tagged(polnear / "train.jsonl", chain), _gold(polnear / "train.jsonl"))
+    )
+    dev_set = list(examples(tagged(polnear / "dev.jsonl", chain), _gold(polnear / "dev.jsonl")))
+    vectors = DictVectorizer()
+    x_train = vectors.fit_transform([x for x, _ in train_set])
+    model = LogisticRegression(C=C, max_iter=2000).fit(x_train, [y for _, y in train_set])
+    dev_gold = [y for _, y in dev_set]
+    probabilities = model.predict_proba(vectors.transform([x for x, _ in dev_set]))[:, 1]
+    scores = {t: f1([p >= t for p in probabilities], dev_gold) for t in THRESHOLDS}
+    best = max(THRESHOLDS, key=lambda t: scores[t]["f1"])
+    names = vectors.get_feature_names_out()
+    weights = {
+        str(n): round(float(w), 4)
+        for n, w in zip(names, model.coef_[0], strict=True)
+        if abs(w) >= MIN_WEIGHT
+    }
+    out.write_bytes(
+        orjson.dumps(
+            {
+                "bias": round(float(model.intercept_[0]), 4),
+                "threshold": best,
+                "veto": VETO,
+                "weights": dict(sorted(weights.items())),
+            }
+        )
+    )
+    return {
+        "train_verbs": len(train_set),
+        "dev_verbs": len(dev_set),
+        "features": len(names),
+        "kept_weights": len(weights),
+        "threshold": best,
+        "dev_verb_level": scores[best],
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m training.cues", description=__doc__)
+    parser.add_argument("--polnear", type=Path, default=POLNEAR, help="train.jsonl, dev.jsonl")
+    parser.add_argument("--out", type=Path, default=MODEL)
+    args = parser.parse_args(argv)
+    for split in ("train", "dev"):
+        if not (args.polnear / f"{split}.jsonl").exists():
+            raise SystemExit(
+                f"Error: {args.polnear / split}.jsonl not found: fetch PolNeAR and convert it "
+                "as ../shared/data/README.md describes"
+            )
+    print(orjson.dumps(train(args.polnear, args.out), option=orjson.OPT_INDENT_2).decode())
+
+
+if __name__ == "__main__":
+    main()
