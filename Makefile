@@ -45,7 +45,7 @@ typecheck: setup ## mypy (disallow_untyped_defs)
 bench: setup ## Throughput, latency, poller and quality figures -> bench-report.json (~10 min)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-train: setup ## Re-train the learned cue detector from .data/polnear (docs/quality.md; ~6 min)
+train: setup ## Re-train the cue detector and the entity recogniser from .data (docs/quality.md; ~30 min)
 	$(BIN)/python -m training
 
 eval: setup ## Quality figures only (body, entities, claims, stance) -> .data/eval-report.json

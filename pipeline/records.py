@@ -237,6 +237,10 @@ class Cue(TextSpan):
 
 
 class Content(TextSpan):
+    """What was said: the statement itself (the pieces of a quotation split by its
+    attribution joined; ``start``/``end`` span them all); for a noncommittal claim with no
+    topic ("she would not say"), the withheld act."""
+
     spans: list[tuple[int, int]] = Field(
         default_factory=list,
         description="[start, end] pieces when the content is discontinuous.",

@@ -60,12 +60,11 @@ def test_would_not_say_whether(nlp: Language) -> None:
     assert c.stance == "noncommittal"
 
 
-def test_would_not_say_without_complement_has_empty_content(nlp: Language) -> None:
+def test_would_not_say_without_complement_shows_the_withheld_act(nlp: Language) -> None:
     text = "The ministry would not say."
     c = only(nlp, text)
     assert c.stance == "noncommittal"
-    assert (c.content.text, c.content.spans) == ("", [])
-    assert c.content.start == c.content.end == c.cue.end
+    assert (c.content.text, c.content.spans) == ("would not say", [(c.cue.start, c.cue.end)])
 
 
 def test_did_not_confirm_and_did_not_respond(nlp: Language) -> None:

@@ -307,6 +307,20 @@ def test_split_credits() -> None:
     assert split_credits("A.\n\nAP writer Jo Li contributed to this report.")[0] != []
 
 
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Published in The Daily Star, December 5th, 2026",
+        "First published on Example News, 4 March 2025.",
+        "This article originally appeared in The Conversation.",
+    ],
+)
+def test_publisher_footers_are_credits_not_text(footer: str) -> None:
+    credits, rest = split_credits(f"The minister spoke.\n\n{footer}")
+    assert (credits, rest) == ([footer], "The minister spoke.")
+    assert split_credits("A.\n\nPublished in 2019, the report found fraud.")[0] == []
+
+
 def test_split_credits_on_real_bodies(ground_truth: dict[str, dict[str, str]]) -> None:
     credits = {
         key[:8]: split_credits(normalize_text(truth["articleBody"]))[0]

@@ -27,7 +27,14 @@ NOW = datetime.now(UTC)
 ARTICLES = [
     ("rates", "Dawn", "en", "“We will not cut rates,” Christine Lagarde said in Frankfurt.", 0, 3),
     ("border", "NDTV", "en-IN", "The ministry denied that troops had crossed into Ukraine.", 0, 2),
-    ("talks", "Le Monde", "fr", "Olaf Scholz said that the talks would resume in Berlin.", 1, 1),
+    (
+        "talks",
+        "Le Monde",
+        "fr",
+        "Olaf Scholz said that the talks would resume in Berlin. Diplomats believe a deal is near.",
+        1,
+        1,
+    ),
 ]
 
 
@@ -112,6 +119,21 @@ def test_tail_text_names_each_claims_parts_plainly_or_highlights_them(events: Se
     colored = tail(events, "--from", "beginning", "--stance", "deny", color=True).stdout
     assert click.style("denied", fg="yellow", bold=True) in colored
     assert "The ministry denied that troops had crossed into Ukraine." in click.unstyle(colored)
+
+
+def test_tail_shows_statements_unless_asked_for_other_kinds(events: Settings) -> None:
+    statements = tail(events, "--from", "beginning", "--source", "le monde").stdout
+    assert "Olaf Scholz → said → that the talks would resume in Berlin" in statements
+    assert "Diplomats" not in statements
+    beliefs = tail(events, "--from", "beginning", "--source", "le monde", "--kind", "belief")
+    assert "[belief, assert, indirect] Diplomats → believe → a deal is near" in beliefs.stdout
+    assert "Olaf Scholz" not in beliefs.stdout.split("\n", 2)[-1]
+    every = tail(events, "--from", "beginning", "--source", "le monde", "--kind", "all").stdout
+    assert "Olaf Scholz → said" in every and "Diplomats → believe" in every
+    [line] = tail(
+        events, "--from", "beginning", "--source", "le monde", "--json"
+    ).stdout.splitlines()
+    assert {c["kind"] for c in orjson.loads(line)["claims"]} == {"statement", "belief"}
 
 
 def test_tail_meta_and_short_topic_names(events: Settings) -> None:

@@ -1,5 +1,6 @@
-"""``python -m training``: every learned component (today: the cue detector)."""
+"""``python -m training``: every learned component, each from its corpus under ``.data``."""
 
-from training.cues import main
+from training import cues, entities
 
-main()
+cues.main([])
+entities.main([])

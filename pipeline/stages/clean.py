@@ -79,12 +79,17 @@ _NOT_PLACES = frozenset(
     "BREAKING UPDATE UPDATED EXCLUSIVE WATCH LIVE VIDEO PHOTOS OPINION ANALYSIS EDITOR'S NOTE "
     "NOTE COMMENT REVIEW AD Q A DEAR FILE WARNING ALERT PICTURED SPONSORED PROMOTED".split()
 )
-# Trailing credit paragraphs: sources, reporting/editing credits, copyright notices.
+# Trailing credit paragraphs: sources, reporting/editing credits, copyright notices, where
+# the piece was first published.
 _CREDIT = re.compile(
     r"\(?(?i:sources?|credits?|photos?|images?)\s*:.*"
     r"|\(?(?i:reporting|additional reporting|writing|editing|compiled|text|photos?|images?) by\b.*"
     r"|(?i:copyright|\(c\)|©)\s*(?:©|\(c\)|\d{4}|[A-Z]).*|(?i:all rights reserved).*"
     r"|.*\b(?i:contributed (?:reporting )?to this (?:report|story|article))\.?\)?"
+    r"|(?i:(?:first |originally )?published (?:in|on|by) )[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*){0,5}"
+    r"(?:,? [^.]*\d{4})?\.?"
+    r"|(?i:this (?:article|story|report) (?:was )?(?:first |originally )?"
+    r"(?:appeared|published))\b.*"
 )
 # Paragraphs that are page furniture, not article text (checked on short paragraphs only).
 _BOILERPLATE = re.compile(

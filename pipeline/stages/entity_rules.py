@@ -58,6 +58,11 @@ _SPORT_VERBS = frozenset(
     {"beat", "defeat", "draw", "lose", "win", "host", "thrash", "edge", "rout"}
 )
 _PLACE = frozenset({"GPE", "LOC", "FAC"})
+#: Adjectives of regions that are no country: "a Western European official".
+REGIONAL_ADJECTIVES = frozenset(
+    "European African Asian Arab American Latin Nordic Scandinavian Balkan Baltic Caribbean "
+    "Western Eastern Central Pacific Atlantic Mediterranean Gulf".split()
+)
 _NUMERIC = frozenset("DATE TIME PERCENT MONEY QUANTITY ORDINAL CARDINAL".split())
 _NO_TRIM = frozenset({"PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}) | _NUMERIC
 _PROPAGATED = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
@@ -179,9 +184,23 @@ def _team(doc: Doc, ent: _Ent) -> bool:
     return _scoreline(doc, ent) or _competitor(doc, ent)
 
 
+def _adjectival(doc: Doc, ent: _Ent) -> bool:
+    """A demonym or regional adjective modifying the noun after it: "a Western European
+    official", "German officials"."""
+    last = doc[ent.end - 1]
+    return (
+        (last.text in demonyms() or last.text in REGIONAL_ADJECTIVES)
+        and ent.end < len(doc)
+        and doc[ent.end].pos_ == "NOUN"
+        and last.head.i >= ent.end
+    )
+
+
 def _context_label(doc: Doc, ent: _Ent) -> _Ent:
-    """PERSON after a title ("Minister Primakov"), ORG when it ends in an organisation word
-    or is a place standing for a sports team."""
+    """NORP for an adjectival demonym, PERSON after a title ("Minister Primakov"), ORG when
+    it ends in an organisation word or is a place standing for a sports team."""
+    if ent.label in {"ORG", "GPE", "PERSON", "LOC"} and _adjectival(doc, ent):
+        return ent._replace(label="NORP")
     if _team(doc, ent):
         return ent._replace(label="ORG")
     if doc[ent.end - 1].text in ORG_WORDS and ent.end - ent.start > 1 and ent.label not in _PLACE:

