@@ -98,8 +98,8 @@ class PagedArticle(RawArticle):
     )
 
 
-class EventArticle(Record):
-    """An article's metadata, as events publish it."""
+class ArticleMeta(Record):
+    """An article's metadata, on the clean and tagged topics and in events."""
 
     id: str
     url: str | None
@@ -132,7 +132,30 @@ class EventArticle(Record):
     )
 
 
-class CleanArticle(EventArticle):
+class Geo(Record):
+    """Where a place is: a GeoNames place (geonames.org, CC BY 4.0)."""
+
+    id: int = Field(description="GeoNames id: https://www.geonames.org/<id>.")
+    name: str = Field(description="GeoNames' name of the place: 'Kyiv' for 'Kiev'.")
+    kind: Literal["continent", "country", "admin1", "city"] = Field(
+        description="'admin1' is a first-level division: a US state or a nation of the UK."
+    )
+    country: str | None = Field(description="ISO 3166-1 alpha-2 code; null for a continent.")
+    latitude: float = Field(description="A city's point; for an area, a representative point.")
+    longitude: float
+
+
+class EventArticle(ArticleMeta):
+    """An article's metadata, as events publish it."""
+
+    place: Geo | None = Field(
+        default=None,
+        description="The article's main place: the dateline's, else the geo of its most salient "
+        "entity that has one; null when none is known.",
+    )
+
+
+class CleanArticle(ArticleMeta):
     """Plain text and metadata of one article (topic ``news.clean``)."""
 
     feed_url: str
@@ -168,6 +191,11 @@ class Entity(Record):
     related: str | None = Field(
         default=None,
         description="For a NORP demonym ('Sudanese'), the id of its country ('gpe:sudan').",
+    )
+    geo: Geo | None = Field(
+        default=None,
+        description="For a GPE or LOC, the place it names when that is clear from the article "
+        "(set in events, not on the tagged topic); null when unknown or ambiguous.",
     )
 
 

@@ -19,6 +19,7 @@ from pipeline.records import (
 from pipeline.stages.aliases import apply_aliases, learned_aliases
 from pipeline.stages.claims import extract_claims
 from pipeline.stages.nlp import doc_from_parse
+from pipeline.stages.places import locate
 
 
 def content_hash(article: CleanArticle) -> str:
@@ -43,15 +44,18 @@ def event_id(article: CleanArticle, pipeline: PipelineInfo) -> str:
 
 
 def assemble_event(tagged: TaggedArticle, claims: Sequence[Claim], version: str) -> Event:
-    """Build the event of ``tagged`` with its ``claims``; ``version`` is the package version."""
+    """Build the event of ``tagged`` with its ``claims``; ``version`` is the package version.
+    Place entities get their ``geo`` and the article its ``place`` (``pipeline.stages.places``)."""
     article = tagged.article
     pipeline = PipelineInfo(version=version, model=tagged.model)
+    entities, place = locate(tagged.entities, article.text, article.dateline)
+    metadata = article.model_dump(exclude={"text", "feed_url"})
     return Event(
         schema_version=SCHEMA_VERSION,
         event_id=event_id(article, pipeline),
-        article=EventArticle.model_validate(article.model_dump(exclude={"text", "feed_url"})),
+        article=EventArticle.model_validate({**metadata, "place": place}),
         text=article.text,
-        entities=list(tagged.entities),
+        entities=entities,
         claims=list(claims),
         pipeline=pipeline,
         skipped=list(tagged.skipped),
