@@ -14,6 +14,7 @@ _CLAIMS_MODES = frozenset({"exact", "overlap", "soft", "prop"})
 _STANCE_FOUND = re.compile(r"(\d+) articles, (\d+) gold statements, found (\d+) \(([0-9.]+)\)")
 _STANCE_ACC = re.compile(rf"stance accuracy {_NUMBER}, macro-F1 {_NUMBER}")
 _STANCE_CLASS = re.compile(rf"^\s+(\w+)\s+P {_NUMBER} R {_NUMBER} F1 {_NUMBER}", re.MULTILINE)
+_KIND = re.compile(rf"kind accuracy {_NUMBER} over (\d+) matched attributions")
 _STANCE_TAIL = re.compile(
     rf"hedged accuracy {_NUMBER} \(F1 {_NUMBER}\); anonymous accuracy {_NUMBER} "
     rf"\(F1 {_NUMBER}\); matched predictions that are not statements {_NUMBER}"
@@ -84,4 +85,5 @@ def parse_stance(text: str) -> dict[str, Any]:
         "anonymous_accuracy": float(anon_acc),
         "anonymous_f1": float(anon_f1),
         "matched_predictions_not_statements": float(not_statements),
+        "kind_accuracy": float(kind[1]) if (kind := _KIND.search(text)) else None,
     }

@@ -99,6 +99,7 @@ def test_adapters_turn_events_into_prediction_lines() -> None:
         "stance": "assert",
         "hedged": False,
         "anonymous": False,
+        "kind": "statement",  # an event of a version without kinds: every claim a statement
     }
 
 

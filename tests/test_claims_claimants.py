@@ -11,7 +11,7 @@ import pytest
 from spacy.language import Language
 
 from pipeline.records import Claim
-from tests.support.claims import assert_offsets, claims_of, only
+from tests.support.claims import assert_offsets, claims_of, only, tagged_claims
 
 
 def _by_cue(claims: list[Claim], cue: str, nth: int = 0) -> Claim:
@@ -211,7 +211,7 @@ def test_mentions_inside_the_claim_are_no_referents(nlp: Language) -> None:
         "Halfway through the speech, a senior Western European official told TIME: “We can’t "
         "react to everything he says.”"
     )
-    c = only(nlp, text)
+    [c] = tagged_claims(nlp, text)
     assert c.claimant.entity_id is None
     assert c.claimant.anonymous
 

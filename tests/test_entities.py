@@ -244,3 +244,22 @@ def test_conll_dev_slice_floor(nlp: Language) -> None:
         tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
     f1 = 2 * tp / (2 * tp + fp + fn)
     assert f1 >= SLICE_FLOOR, f"typed F1 {f1:.3f} on {len(docs)} CoNLL dev documents"
+
+
+@pytest.mark.parametrize(
+    ("text", "absent", "present"),
+    [
+        ("Halfway through the speech, the minister left Paris.", "Halfway", "Paris"),
+        ("Latest Nato talks ended in Brussels on Monday.", "Latest Nato", "Nato"),
+    ],
+)
+def test_a_plain_word_opening_a_sentence_is_no_name(
+    nlp: Language, text: str, absent: str, present: str
+) -> None:
+    names = {name for name, _ in ents(nlp, text)}
+    assert absent not in names and present in names
+
+
+def test_an_adjectival_regional_name_is_a_group_not_an_organisation(nlp: Language) -> None:
+    found = dict(ents(nlp, "A senior Western European official spoke to reporters in Rome."))
+    assert found["Western European"] == "NORP"

@@ -17,10 +17,11 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from spacy.language import Language
+from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc
 from spacy.training import Example, offsets_to_biluo_tags
 from spacy.util import minibatch
@@ -127,7 +128,7 @@ def train(conll: Path, out: Path, epochs: int = EPOCHS) -> dict[str, Any]:
         print(f"epoch {len(history) - 1}: dev typed F1 {history[-1]}", file=sys.stderr, flush=True)
         if history[-1] > best:
             best = history[-1]
-            nlp.get_pipe("ner").to_disk(out, exclude=["vocab"])
+            cast(EntityRecognizer, nlp.get_pipe("ner")).to_disk(out, exclude=["vocab"])
     return {
         "train_documents": len(train_rows),
         "train_tokens": sum(len(e.reference) for e in data),

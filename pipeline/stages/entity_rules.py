@@ -68,6 +68,8 @@ _NO_TRIM = frozenset({"PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}) | _NUMERIC
 _PROPAGATED = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
 _NAMED = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP"})
 _NOUNS = frozenset({"NOUN", "PROPN"})
+_PLAIN_TRIMMED = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
+_PLAIN_POS = frozenset({"ADV", "ADJ", "VERB", "AUX", "PRON", "DET", "ADP", "SCONJ", "CCONJ"})
 
 
 class _Ent(NamedTuple):
@@ -114,12 +116,27 @@ def _score_part(token: Token) -> bool:
     return token.text[:1].isdigit() or token.is_punct
 
 
+def _plain_word(token: Token) -> bool:
+    """A capitalised word that the tagger reads as no name: "Halfway", "Latest" opening a
+    sentence or a headline (acronyms and demonyms are names whatever their tag)."""
+    return (
+        bool(token.is_sent_start)
+        and token.pos_ in _PLAIN_POS
+        and not token.text.isupper()
+        and token.text not in demonyms()
+        and token.text not in REGIONAL_ADJECTIVES
+    )
+
+
 def _trimmed(ent: Span, label: str) -> _Ent | None:
-    """``ent`` without trailing scores ("Somerset 83") and, for a PERSON, leading titles;
-    None for a name with no capitalised word ("57" tagged PRODUCT)."""
+    """``ent`` without trailing scores ("Somerset 83"), without leading plain words
+    ("Latest Nato") and, for a PERSON, leading titles; None for a name with no capitalised
+    word ("57" tagged PRODUCT) or that is one plain word ("Halfway")."""
     start, end, doc = ent.start, ent.end, ent.doc
     while end - start > 1 and label not in _NO_TRIM and _score_part(doc[end - 1]):
         end -= 1
+    while label in _PLAIN_TRIMMED and end > start and _plain_word(doc[start]):
+        start += 1
     while label == "PERSON" and end - start > 1 and doc[start].lower_ in _TITLE_WORDS:
         start += 1
     named = label in _NUMERIC or any(t.text[:1].isupper() for t in doc[start:end])

@@ -46,3 +46,14 @@ def assert_offsets(text: str, claim: Claim) -> None:
         assert claim.content.spans
         assert claim.content.spans[0][0] == claim.content.start
         assert claim.content.spans[-1][1] == claim.content.end
+
+
+def tagged_claims(nlp: Language, text: str) -> list[Claim]:
+    """Claims of ``text`` through the tag stage (its refined entities) and the rebuilt parse,
+    as the worker finds them."""
+    from pipeline.stages.nlp import doc_from_parse
+    from pipeline.stages.tag import tag_articles
+    from tests.support.articles import article
+
+    (tagged,) = tag_articles(nlp, [article(text)])
+    return extract_claims(doc_from_parse(tagged.parse), tagged.entities)
