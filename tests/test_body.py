@@ -98,6 +98,22 @@ def test_charsets_and_mojibake(page_bytes: bytes) -> None:
     assert extract_body(page_bytes).text.split("\n\n")[0] == SENTENCE.strip()
 
 
+def test_pop_up_cards_and_hidden_content_stay_out_of_the_text() -> None:
+    card = (
+        '<span class="rollover-people"><a href="/people/ada-lovelace">Ada Lovelace</a>'
+        '<span class="rollover-people-block"><a href="/x">Senators call for a new budget</a>'
+        "</span></span>"
+    )
+    hidden = '<div style="display: none">Subscribe to our daily briefing today.</div>'
+    body = (
+        f"<p>The committee heard from {card} on Tuesday about the engine plans and costs.</p>"
+        f"{hidden}<p>{SENTENCE}</p><p aria-hidden='true'>Share on social media now.</p>"
+    )
+    text = extract_body(f"<html><body><article>{body}</article></body></html>").text
+    assert "The committee heard from Ada Lovelace on Tuesday about the engine plans" in text
+    assert "Senators" not in text and "Subscribe" not in text and "Share on" not in text
+
+
 def test_declared_language() -> None:
     assert extract_body(article(SENTENCE, ' lang="fr-CH"')).meta.language == "fr"
     assert extract_body(article(SENTENCE, ' lang="français"')).meta.language is None

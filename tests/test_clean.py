@@ -307,6 +307,14 @@ def test_split_credits() -> None:
     assert split_credits("A.\n\nAP writer Jo Li contributed to this report.")[0] != []
 
 
+def test_shortcodes_and_click_here_prompts_are_furniture() -> None:
+    text = (
+        'Body one.\n\n[button link="https://example.org/review"] Send us a review[/button]'
+        "\n\nGet the magazine every month. Click here for more information.\n\nBody two."
+    )
+    assert drop_boilerplate(text) == "Body one.\n\nBody two."
+
+
 @pytest.mark.parametrize(
     "footer",
     [

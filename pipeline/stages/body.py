@@ -120,6 +120,33 @@ def _parse(page: str | bytes) -> lxml.html.HtmlElement:
     return tree
 
 
+#: Class names of pop-up cards (not of the link that opens them): "tooltip", "popover",
+#: "hovercard", "rollover-people-block", "popup-content".
+_POP_UP = re.compile(
+    r"tooltip|popover|hovercard|(?:rollover|tooltip|popover|popup|hover)[\w-]*[-_]"
+    r"(?:block|card|box|content|body)"
+)
+
+
+def _furniture(element: lxml.html.HtmlElement) -> bool:
+    get = element.get
+    if get("hidden") is not None or get("aria-hidden") == "true":
+        return True
+    if "display:none" in (get("style") or "").replace(" ", ""):
+        return True
+    return any(_POP_UP.fullmatch(name) for name in (get("class") or "").split())
+
+
+def _drop_furniture(tree: lxml.html.HtmlElement) -> None:
+    """Remove what the page hides and its pop-up cards, recognised by their markup (never by
+    publisher), keeping the text that follows each."""
+    body = tree.find("body")
+    found = [] if body is None else [e for e in body.iter() if _furniture(e)]
+    for element in found:
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
     """Interrupt the block after ``seconds`` with SIGALRM, which only a process's main thread
@@ -197,6 +224,7 @@ def extract_body(page: str | bytes, url: str | None = None, timeout: float = TIM
     """The main article text of an HTML page and its metadata; ``BadPage`` if there is none."""
     tree = _parse(page)
     language = _language(tree)
+    _drop_furniture(tree)
     with _time_limit(timeout):
         document = trafilatura.bare_extraction(
             tree, url=url, favor_precision=True, include_comments=False, with_metadata=True

@@ -100,7 +100,8 @@ _BOILERPLATE = re.compile(
     r"|you (?:may|might) (?:also )?like\b.*|also on [\w-]+\.\w+\b.*"
     r"|(?:follow|like) (?:us|\w+(?: \w+){0,5}) on (?:twitter|facebook|instagram|linkedin)\b.*"
     r"|like this (?:story|article)\b.*|tell us what you think\b.*"
-    r"|.*\b(?:sign up|subscribe)\b.*\bnewsletters?\b.*|get the latest\b.*\binbox\b.*)",
+    r"|.*\b(?:sign up|subscribe)\b.*\bnewsletters?\b.*|get the latest\b.*\binbox\b.*"
+    r"|.*\bclick here\b.*|.*\[(\w+)\b[^\]]*\].*\[/\1\].*)",
     re.IGNORECASE,
 )
 # Markers after which a run of headline-like paragraphs is a list of links.
