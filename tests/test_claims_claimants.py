@@ -261,3 +261,25 @@ def test_organisation_description_resolves_to_the_organisation_that_spoke(
     first, second = claims_of(nlp, text)
     assert second.claimant.text == "the agency"
     assert second.claimant.entity_id == first.claimant.entity_id is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant"),
+    [
+        (
+            "An attorney for Jane Roe, Mark Doe, said the filing was late.",
+            "An attorney for Jane Roe, Mark Doe",
+        ),
+        ("A Daily Planet analysis shows that rents rose by a third.", "A Daily Planet analysis"),
+        (
+            "Other unions, including the Teamsters, said they would back the deal.",
+            "Other unions, including the Teamsters",
+        ),
+    ],
+)
+def test_named_records_members_and_appositions_are_not_anonymous(
+    nlp: Language, text: str, claimant: str
+) -> None:
+    c = only(nlp, text)
+    assert c.claimant.text == claimant
+    assert not c.claimant.anonymous

@@ -240,3 +240,8 @@ def test_quoted_reply_opening_with_no_is_a_denial(nlp: Language) -> None:
 )
 def test_withholding_is_noncommittal(nlp: Language, text: str) -> None:
     assert only(nlp, text).stance == "noncommittal"
+
+
+def test_a_cue_under_appear_is_hedged(nlp: Language) -> None:
+    c = only(nlp, "The ministry has appeared to acknowledge that the plan failed.")
+    assert (c.cue.text, c.hedged) == ("has appeared to acknowledge", True)

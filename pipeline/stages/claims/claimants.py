@@ -19,6 +19,7 @@ from pipeline.stages.claims.lexicon import (
     NAMED_LABELS,
     NON_CLAIM_CATENATIVES,
     PASSIVE_SUBJECT_DEPS,
+    RECORD_NOUNS,
     SUBJECT_DEPS,
 )
 from pipeline.stages.claims.spans import np_range, subject_right_edge, tok_end, trim, within_quotes
@@ -151,11 +152,13 @@ def is_anonymous(head: Token) -> bool:
     """An unnamed source: "a senior official", "sources", "the source", "his spokesman"."""
     if head.pos_ in ("PROPN", "PRON", "NUM") or head.tag_ in ("NNP", "NNPS"):
         return False
-    if any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in head.children):
-        return False
+    if any(_named_apposition(t) for t in head.subtree):
+        return False  # "his attorney, Mark Doe"; "an attorney for Doe, Mark Roe"
     if head.pos_ != "NOUN":
         return False
     lemma = head.lemma_.lower()
+    if _named_by(head, lemma):
+        return False
     if lemma in ANONYMOUS_HEADS:
         return True
     if any(t.text.lower() in ANONYMITY_MARKERS for t in head.subtree):
@@ -167,6 +170,27 @@ def is_anonymous(head: Token) -> bool:
         if c.dep_ == "det" and c.text.lower() in DEFINITE_DETS:
             return False
     return True
+
+
+def _named_apposition(tok: Token) -> bool:
+    """A name in apposition, not an acronym in brackets ("the Digital Industry Group (DIGI)")."""
+    before = tok.doc[tok.left_edge.i - 1] if tok.left_edge.i else None
+    return tok.dep_ == "appos" and tok.pos_ == "PROPN" and (before is None or before.text != "(")
+
+
+def _named_by(head: Token, lemma: str) -> bool:
+    """A record a name owns ("a USA TODAY analysis", "a New York Times/CBS News poll", "a
+    Clinton ad"), or a group given by its named members ("unions, including the AFL-CIO")."""
+    if lemma in RECORD_NOUNS and any(
+        c.dep_ in ("compound", "nmod", "poss", "amod") and c.pos_ == "PROPN" for c in head.children
+    ):
+        return True
+    return any(
+        c.dep_ == "prep"
+        and c.lower_ == "including"
+        and any(o.dep_ == "pobj" and o.pos_ == "PROPN" for o in c.children)
+        for c in head.children
+    )
 
 
 def _bare(tok: Token) -> str:

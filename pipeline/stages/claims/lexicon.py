@@ -221,7 +221,7 @@ HEDGE_LEMMAS = _words("appear seem suggest estimate")
 OPINION_LEMMAS = _words("think believe guess suppose suspect")
 
 #: Sources of record that speak for themselves ("Poll: ...", "in a CNN poll, ...").
-RECORD_NOUNS = _words("poll survey study report newspaper paper analysis memo")
+RECORD_NOUNS = _words("poll survey study report newspaper paper analysis memo ad")
 POLL_NOUNS = _words("poll survey")
 
 #: Nouns naming a source that stays unnamed whatever its determiner ("the source").

@@ -74,9 +74,15 @@ def quote_stance(quoted: str, head: Token) -> str:
     return content_stance(head)
 
 
+_SEEMING = frozenset({"appear", "seem"})
+
+
 def cue_hedged(verb: Token, lemma: str) -> bool:
-    """A hedging cue ("estimated") or a modal or hedging adverb on it ("may have said")."""
+    """A hedging cue ("estimated"), one under "appear"/"seem" ("appeared to acknowledge"), or a
+    modal or hedging adverb on it ("may have said")."""
     if lemma in HEDGE_CUES:
+        return True
+    if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in _SEEMING:
         return True
     return any(c.dep_ in ("aux", "advmod") and c.text.lower() in HEDGE_WORDS for c in verb.children)
 
