@@ -245,3 +245,17 @@ def test_withholding_is_noncommittal(nlp: Language, text: str) -> None:
 def test_a_cue_under_appear_is_hedged(nlp: Language) -> None:
     c = only(nlp, "The ministry has appeared to acknowledge that the plan failed.")
     assert (c.cue.text, c.hedged) == ("has appeared to acknowledge", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "stance"),
+    [
+        ('The president said the controversy was a "manufactured" issue.', "said", "deny"),
+        ("The senator mocked the complaint in a speech.", "mocked", "deny"),
+        ("The senator mocked the governor in a speech.", "mocked", "assert"),
+        ("The fact-checkers ruled that the statement was accurate.", "ruled", "assert"),
+    ],
+)
+def test_dismissals_deny_only_propositions(nlp: Language, text: str, cue: str, stance: str) -> None:
+    [c] = [c for c in claims_of(nlp, text) if c.cue.text == cue]
+    assert c.stance == stance

@@ -26,9 +26,11 @@ from pipeline.stages.claims.learned import cue_probability, thresholds
 from pipeline.stages.claims.lexicon import (
     CLAUSE_DEPS,
     DENY_VERBS,
+    DISMISSIVE_VERBS,
     EVASION_HEADS,
     HEDGE_CLAUSE_CUES,
     NEGATED_ONLY_VERBS,
+    PHRASAL_CUES,
     PROPOSITION_NOUNS,
     PROPOSITION_OBJECT_VERBS,
     QUOTE_ONLY_VERBS,
@@ -168,7 +170,11 @@ class _Extractor:
             # negated cues ("did not accuse", "can't blame") report no statement at all.
             ok = lemma in WITHHELD_ACTS or lemma in NEGATED_ONLY_VERBS
             return "noncommittal" if ok else None
-        return "deny" if lemma in DENY_VERBS else "assert"
+        return (
+            "deny"
+            if lemma in DENY_VERBS and (lemma not in PHRASAL_CUES or is_cue(verb))
+            else "assert"
+        )
 
     def _direct(
         self, verb: Token, conj: list[Token], cl: ClaimantPhrase
@@ -241,6 +247,8 @@ class _Extractor:
                 consumed.add(head.i)  # "said he could not comment": one claim
         if stance == "deny" and lemma in PROPOSITION_OBJECT_VERBS and not _proposition(head):
             return None  # "rejected the bill" is a vote, "rejected the claim" a denial
+        if stance == "assert" and lemma in DISMISSIVE_VERBS and _proposition_noun(head):
+            stance = "deny"  # "mocked the complaint"
         hedged = (
             cue_hedged(verb, lemma)
             or (lemma in HEDGE_CLAUSE_CUES and head is not None and head.dep_ == "ccomp")
@@ -306,6 +314,10 @@ def _that_clause(verb: Token) -> bool:
         c.dep_ == "ccomp" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
         for c in verb.children
     )
+
+
+def _proposition_noun(head: Token | None) -> bool:
+    return head is not None and head.lemma_.lower() in PROPOSITION_NOUNS
 
 
 def _proposition(head: Token | None) -> bool:

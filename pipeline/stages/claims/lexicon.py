@@ -117,7 +117,7 @@ PROPOSITION_OBJECT_VERBS = _words("reject dismiss dispute contest refute rebut")
 PROPOSITION_NOUNS = _words(
     """
     claim allegation accusation charge report suggestion idea notion criticism assertion
-    story account speculation rumor rumour characterization characterisation premise
+    story account speculation rumor rumour characterization characterisation premise complaint
     assessment conclusion finding theory narrative statement comment remark portrayal
     depiction interpretation version argument contention insinuation implication
     """
@@ -207,8 +207,11 @@ HEDGE_CLAUSE_CUES = _words("suggest predict")
 #: ("said that was not true / not the case").
 FALSITY_PREDICATES = _words(
     "false untrue baseless inaccurate incorrect unfounded groundless fabricated bogus wrong "
-    "ridiculous absurd nonsense lie fabrication falsehood"
+    "ridiculous absurd nonsense lie fabrication falsehood manufactured phony fake made-up"
 )
+#: Cues that deny when their object is a proposition ("mocked the complaint") and merely
+#: report an attack otherwise ("mocked the senator").
+DISMISSIVE_VERBS = _words("mock deride ridicule scoff lampoon")
 TRUTH_PREDICATES = _words("true accurate correct case")
 HEDGE_WORDS = _words(
     """

@@ -60,7 +60,10 @@ def content_stance(head: Token) -> str:
     for c in head.children:
         if c.dep_ in ("acomp", "attr", "oprd"):
             pred = c.lemma_.lower()
-            if pred in FALSITY_PREDICATES and not neg and not negated(c):
+            false = pred in FALSITY_PREDICATES or any(  # "was a “manufactured” issue"
+                m.dep_ == "amod" and m.lower_ in FALSITY_PREDICATES for m in c.children
+            )
+            if false and not neg and not negated(c):
                 return "deny"
             if pred in TRUTH_PREDICATES and (neg or negated(c)):
                 return "deny"
