@@ -182,7 +182,8 @@ WITHHOLD_VERBS = _words("decline refuse")
 WITHHELD_ACTS = _words(
     """
     comment confirm deny say discuss answer elaborate specify disclose respond reveal identify
-    provide give detail address speculate release name explain divulge share
+    provide give detail address speculate release name explain divulge share mention supply
+    suggest
     """
 )
 #: Negated in a content clause, these withhold a position: "said he could not comment".

@@ -26,6 +26,7 @@ MAX_NAME_TOKENS = 5
 #: What may follow the name on its line: a handle and date, a place, a comment.
 MAX_TAIL_CHARS = 80
 _BLANK = " \t\u00a0"
+_OPENING_QUOTES = frozenset('"“')
 
 
 class DashCues:
@@ -98,7 +99,10 @@ class DashCues:
         while self.doc[i - 1].text == ".":
             i -= 1
         tail = text[self.doc[i - 1].idx + len(self.doc[i - 1].text) : line_end]
-        if len(tail) > MAX_TAIL_CHARS or tail.strip(_BLANK)[:1] not in ("", "(", ",", "."):
+        opens = tail.strip(_BLANK)[:1]
+        if opens in _OPENING_QUOTES:  # the next signed quotation follows on the line
+            return first, i - 1, ""
+        if len(tail) > MAX_TAIL_CHARS or opens not in ("", "(", ",", "."):
             return None
         return first, i - 1, tail
 
