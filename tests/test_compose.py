@@ -90,6 +90,14 @@ def test_the_image_removes_the_embedded_brokers_binary() -> None:
     assert Path(found).name == "tansu" and Path(found).is_file()
 
 
+def test_the_image_keeps_the_city_list_the_gazetteer_reads() -> None:
+    from pipeline.stages.gazetteer import CITIES
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    [kept] = re.findall(r'glob\("cities\*\.json"\) if p\.name != "([^"]+)"', dockerfile)
+    assert kept == f"cities{CITIES}.json"
+
+
 def test_compose_config_when_a_compose_tool_is_available() -> None:
     tool = shutil.which("docker-compose")
     if tool is None:
