@@ -218,37 +218,18 @@ class _Extractor:
         if cl is None or nobody(self.doc, self.tok_starts, cl.start):
             return None
         conj = _conjoined_cues(self.doc, self.quotes, verb, cue_negated(verb))
-        pieces, quotes, attr_end = self._direct(verb, conj, cl)
-        head: Token | None = None
-        if not pieces and (lemma not in QUOTE_ONLY_VERBS or _that_clause(verb)):
-            pieces, head = self._indirect(verb, lemma, conj)
-            resolved = antecedent(self.doc, self.text, self.tok_starts, verb, pieces)
-            if resolved is None or (stance != "noncommittal" and no_statement(lemma, head)):
-                return None
-            pieces = resolved
-        if not pieces and not listed and not is_passive(verb):
-            pieces, head = object_content(self.doc, verb)
-        if not listed and (head is None or head.head.i != verb.i or _holds_cue(head)):
-            return None  # learned cues take their own complement or object, and "issued a
-            # statement saying ..." is the claim of "saying"
-        if not pieces and stance != "noncommittal":
+        said = self._said(verb, lemma, conj, cl, stance != "noncommittal", listed)
+        if said is None:
             return None
+        pieces, quotes, head, attr_end = said
         source = citing(verb)
         if source is not None:  # ", citing two officials" names the source, not content
             pieces = _before(pieces, self.tok_starts, source.left_edge)
         consumed.update(c.i for c in conj)
-        if stance == "assert" and any(c.lemma_.lower() in DENY_VERBS for c in conj):
-            stance = "deny"
-        if stance == "assert" and quotes:
-            stance = quote_stance(self.text[slice(*pieces[0])], self._quote_head(pieces[0]))
-        elif stance == "assert" and head is not None and kind == "statement":
-            stance = content_stance(head)
-            if stance == "noncommittal":
-                consumed.add(head.i)  # "said he could not comment": one claim
-        if stance == "deny" and lemma in PROPOSITION_OBJECT_VERBS and not _proposition(head):
-            return None  # "rejected the bill" is a vote, "rejected the claim" a denial
-        if stance == "assert" and lemma in DISMISSIVE_VERBS and _proposition_noun(head):
-            stance = "deny"  # "mocked the complaint"
+        if kind == "statement":
+            stance = self._judged(lemma, stance, conj, pieces, quotes, head, consumed)
+        if stance is None:
+            return None
         hedged = (
             cue_hedged(verb, lemma)
             or (lemma in HEDGE_CLAUSE_CUES and head is not None and head.dep_ == "ccomp")
@@ -269,6 +250,62 @@ class _Extractor:
             kind=kind,
         )
         return _Found(claim, quotes, attr_end)
+
+    def _said(
+        self,
+        verb: Token,
+        lemma: str,
+        conj: list[Token],
+        cl: ClaimantPhrase,
+        takes_position: bool,
+        listed: bool,
+    ) -> tuple[list[Piece], list[Quote], Token | None, int] | None:
+        """What the cue reports: content pieces, the quotations among them, the head of an
+        indirect content and the end of the reporting clause; None when it reports no
+        attribution. Only a cue that withholds a position (not ``takes_position``) may
+        report nothing."""
+        pieces, quotes, attr_end = self._direct(verb, conj, cl)
+        head: Token | None = None
+        if not pieces and (lemma not in QUOTE_ONLY_VERBS or _that_clause(verb)):
+            pieces, head = self._indirect(verb, lemma, conj)
+            resolved = antecedent(self.doc, self.text, self.tok_starts, verb, pieces)
+            if resolved is None or (takes_position and no_statement(lemma, head)):
+                return None
+            pieces = resolved
+        if not pieces and not listed and not is_passive(verb):
+            pieces, head = object_content(self.doc, verb)
+        if not listed and (head is None or head.head.i != verb.i or _holds_cue(head)):
+            return None  # learned cues take their own complement or object, and "issued a
+            # statement saying ..." is the claim of "saying"
+        if not pieces and takes_position:
+            return None
+        return pieces, quotes, head, attr_end
+
+    def _judged(
+        self,
+        lemma: str,
+        stance: str,
+        conj: list[Token],
+        pieces: list[Piece],
+        quotes: list[Quote],
+        head: Token | None,
+        consumed: set[int],
+    ) -> str | None:
+        """The stance of a statement in the light of its content; None when the cue turns
+        out to report no statement ("rejected the bill")."""
+        if stance == "assert" and any(c.lemma_.lower() in DENY_VERBS for c in conj):
+            stance = "deny"
+        if stance == "assert" and quotes:
+            stance = quote_stance(self.text[slice(*pieces[0])], self._quote_head(pieces[0]))
+        elif stance == "assert" and head is not None:
+            stance = content_stance(head)
+            if stance == "noncommittal":
+                consumed.add(head.i)  # "said he could not comment": one claim
+        if stance == "deny" and lemma in PROPOSITION_OBJECT_VERBS and not _proposition(head):
+            return None  # "rejected the bill" is a vote, "rejected the claim" a denial
+        if stance == "assert" and lemma in DISMISSIVE_VERBS and _proposition_noun(head):
+            return "deny"  # "mocked the complaint"
+        return stance
 
     def _quote_head(self, quoted: Piece) -> Token:
         """The top of the first clause of a quotation (“That is not true,” ...)."""
