@@ -77,7 +77,7 @@ def test_records_a_partition_without_a_commit_fetched_are_delivered_again_after_
     topic = settings.topic("raw")
     tp = TP(topic, 0)
 
-    async def go() -> tuple[int, int, list[bytes]]:
+    async def go() -> tuple[int, list[bytes]]:
         await ensure_topics(bootstrap, settings)
         await send_all(settings, topic, [(None, b"%d" % n) for n in range(3)], partition=0)
         app = create_app(settings, bootstrap, embedded=True)
@@ -90,14 +90,13 @@ def test_records_a_partition_without_a_commit_fetched_are_delivered_again_after_
             await driver.AIOKafkaConsumerThread.seek_to_committed(thread)  # upstream's seek
             upstream = await app.consumer.position(tp)
             await app.consumer.perform_seek()  # Faust's, through the repair
-            repaired = await app.consumer.position(tp)
+            # The position is not read here: the fetcher may already have moved it on again.
             await eventually(lambda: len(got) == 6)
-        return upstream or 0, repaired or 0, got
+        return upstream or 0, got
 
-    upstream, repaired, got = asyncio.run(go())
-    assert upstream == 3  # aiokafka leaves it past what was fetched
-    assert repaired == 0
-    assert got == [b"0", b"1", b"2"] * 2
+    upstream, got = asyncio.run(go())
+    assert upstream == 3  # aiokafka leaves it past what was fetched: nothing again
+    assert got == [b"0", b"1", b"2"] * 2  # the repaired seek went back to the start
 
 
 def test_stream_partitions_resume_after_a_real_rebalance_only_once_flow_has_resumed(
