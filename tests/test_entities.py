@@ -263,3 +263,9 @@ def test_a_plain_word_opening_a_sentence_is_no_name(
 def test_an_adjectival_regional_name_is_a_group_not_an_organisation(nlp: Language) -> None:
     found = dict(ents(nlp, "A senior Western European official spoke to reporters in Rome."))
     assert found["Western European"] == "NORP"
+
+
+def test_a_news_organisation_named_alone_is_no_person(nlp: Language) -> None:
+    assert ("Axios", "ORG") in ents(nlp, "The talks had stalled, Axios reported on Tuesday.")
+    named = ents(nlp, "Michael Bloomberg spoke in Ohio. Bloomberg said he would vote early.")
+    assert ("Bloomberg", "PERSON") in named and ("Bloomberg", "ORG") not in named

@@ -95,6 +95,15 @@ INTERNATIONAL_ORGS = (
     "Agence France-Presse|AFP",
     "Interfax",
     "Xinhua",
+    # News organisations often named alone before "said" or "reported", where a recogniser
+    # trained on wire copy reads a lone name as a person's ("Axios reported").
+    "Bloomberg",
+    "Axios",
+    "Politico",
+    "Al Jazeera",
+    "Kyodo",
+    "Yonhap",
+    "TASS",
 )
 _CODE = re.compile(r"[A-Z]{2,3}")
 
