@@ -165,6 +165,18 @@ def plan_redrive(letters: list[Letter], again: bool) -> RedrivePlan:
     return plan
 
 
+def _marker(item: Letter, action: str, **more: Any) -> dict[str, Any]:
+    """The record of ``action`` ("redriven", "discarded") taken on ``item`` at this moment."""
+    return {
+        "action": action,
+        "deadletter": {"topic": item.topic, "partition": item.partition, "offset": item.offset},
+        "stage": item.letter.stage,
+        "key": item.letter.key,
+        **more,
+        f"{action}_at": datetime.now(UTC).isoformat(),
+    }
+
+
 async def redrive(
     bootstrap: str, settings: Settings, letters: list[Letter]
 ) -> list[dict[str, Any]]:
@@ -182,18 +194,8 @@ async def redrive(
                 key=key,
                 headers=[(REDRIVEN_FROM, origin.encode())],
             )
-            marker = {
-                "action": "redriven",
-                "deadletter": {
-                    "topic": item.topic,
-                    "partition": item.partition,
-                    "offset": item.offset,
-                },
-                "stage": item.letter.stage,
-                "key": item.letter.key,
-                "to": {"topic": sent.topic, "partition": sent.partition, "offset": sent.offset},
-                "redriven_at": datetime.now(UTC).isoformat(),
-            }
+            to = {"topic": sent.topic, "partition": sent.partition, "offset": sent.offset}
+            marker = _marker(item, "redriven", to=to)
             await client.send_and_wait(
                 redrives_topic(settings), orjson.dumps(marker), key=item.ref.encode()
             )
@@ -210,17 +212,7 @@ async def discard(bootstrap: str, settings: Settings, letters: list[Letter]) -> 
     await client.start()
     try:
         for item in letters:
-            marker = {
-                "action": "discarded",
-                "deadletter": {
-                    "topic": item.topic,
-                    "partition": item.partition,
-                    "offset": item.offset,
-                },
-                "stage": item.letter.stage,
-                "key": item.letter.key,
-                "discarded_at": datetime.now(UTC).isoformat(),
-            }
+            marker = _marker(item, "discarded")
             await client.send_and_wait(
                 redrives_topic(settings), orjson.dumps(marker), key=item.ref.encode()
             )

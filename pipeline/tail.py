@@ -7,15 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
-from typing import Any
+from typing import Any, get_args
 
 import click
 import orjson
 
 from pipeline.kafka.reader import Message, Reader
+from pipeline.records import ClaimKind
 
 STANCES = ("assert", "deny", "noncommittal")
-KINDS = ("statement", "belief", "intention")
+KINDS: tuple[str, ...] = get_args(ClaimKind)
 
 
 def _fold(text: str | None) -> str:

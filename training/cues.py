@@ -27,6 +27,7 @@ from pipeline.stages.chain import Chain
 from pipeline.stages.claims.cues import is_cue, structural
 from pipeline.stages.claims.learned import MODEL, features
 from pipeline.stages.nlp import doc_from_parse, load_model
+from training.corpus import print_figures, read_jsonl, require_splits
 
 ROOT = Path(__file__).resolve().parents[1]
 POLNEAR = ROOT / ".data" / "polnear"
@@ -38,10 +39,9 @@ VETOES = (0.0, 0.1, 0.2)  # higher vetoes drop real claims of feed text ("accusi
 Example = tuple[dict[str, int], bool, bool]  # features, is a cue, listed by the word lists
 
 
-def tagged(path: Path, chain: Chain) -> list[TaggedArticle]:
-    """The PolNeAR documents of ``path`` through the clean-free tag stage."""
+def tagged(rows: Sequence[dict[str, Any]], chain: Chain) -> list[TaggedArticle]:
+    """PolNeAR documents through the clean-free tag stage."""
     now = datetime.now(UTC)
-    rows = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
     clean = [document({"id": r["id"], "text": r["text"]}, True, now) for r in rows]
     return [t for t in chain.tag(clean) if isinstance(t, TaggedArticle)]
 
@@ -58,10 +58,6 @@ def examples(articles: Sequence[TaggedArticle], gold: dict[str, Any]) -> Iterato
                 yield {f: 1 for f in features(tok)}, positive, listed
 
 
-def _gold(path: Path) -> dict[str, Any]:
-    return {r["id"]: r for r in map(orjson.loads, path.read_bytes().splitlines()) if r}
-
-
 def f1(predicted: Sequence[bool], gold: Sequence[bool]) -> dict[str, float]:
     tp = sum(bool(p and g) for p, g in zip(predicted, gold, strict=True))
     p = tp / max(1, sum(map(bool, predicted)))
@@ -73,10 +69,9 @@ def train(polnear: Path, out: Path) -> dict[str, Any]:
     """Fit, tune and write the model to ``out``; return its figures for the model card."""
     started = time.perf_counter()
     chain = Chain(load_model(Settings().model))
-    train_set = list(
-        examples(tagged(polnear / "train.jsonl", chain), _gold(polnear / "train.jsonl"))
-    )
-    dev_set = list(examples(tagged(polnear / "dev.jsonl", chain), _gold(polnear / "dev.jsonl")))
+    train_rows, dev_rows = read_jsonl(polnear / "train.jsonl"), read_jsonl(polnear / "dev.jsonl")
+    train_set = list(examples(tagged(train_rows, chain), {r["id"]: r for r in train_rows}))
+    dev_set = list(examples(tagged(dev_rows, chain), {r["id"]: r for r in dev_rows}))
     vectors = DictVectorizer()
     x_train = vectors.fit_transform([x for x, _, _ in train_set])
     model = LogisticRegression(C=C, max_iter=2000).fit(x_train, [y for _, y, _ in train_set])
@@ -124,13 +119,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--polnear", type=Path, default=POLNEAR, help="train.jsonl, dev.jsonl")
     parser.add_argument("--out", type=Path, default=MODEL)
     args = parser.parse_args(argv)
-    for split in ("train", "dev"):
-        if not (args.polnear / f"{split}.jsonl").exists():
-            raise SystemExit(
-                f"Error: {args.polnear / split}.jsonl not found: fetch PolNeAR and convert it "
-                "as ../shared/data/README.md describes"
-            )
-    print(orjson.dumps(train(args.polnear, args.out), option=orjson.OPT_INDENT_2).decode())
+    require_splits(args.polnear, "fetch PolNeAR and convert it as ../shared/data/README.md says")
+    print_figures(train(args.polnear, args.out))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
-import orjson
 from spacy.language import Language
 from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc
@@ -29,6 +28,7 @@ from spacy.util import minibatch
 from pipeline.settings import Settings
 from pipeline.stages.entity_model import NER_DIR
 from pipeline.stages.nlp import load_model
+from training.corpus import print_figures, read_jsonl, require_splits
 
 ROOT = Path(__file__).resolve().parents[1]
 CONLL = ROOT / ".data" / "conll"
@@ -47,10 +47,6 @@ UNANNOTATED = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINA
 DEFAULTS = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE"}
 
 Span = tuple[int, int, str]
-
-
-def read(path: Path) -> list[dict[str, Any]]:
-    return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
 
 
 def _own(doc: Doc) -> dict[tuple[int, int], str]:
@@ -114,7 +110,7 @@ def train(conll: Path, out: Path, epochs: int = EPOCHS) -> dict[str, Any]:
     started = time.perf_counter()
     random.seed(SEED)
     nlp = load_model(Settings().model, tuned=False)
-    train_rows, dev_rows = read(conll / "train.jsonl"), read(conll / "dev.jsonl")
+    train_rows, dev_rows = read_jsonl(conll / "train.jsonl"), read_jsonl(conll / "dev.jsonl")
     data = examples(nlp, train_rows)
     history = [round(typed_f1(nlp, dev_rows), 4)]
     best = history[0]
@@ -144,15 +140,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=NER_DIR)
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     args = parser.parse_args(argv)
-    for split in ("train", "dev"):
-        if not (args.conll / f"{split}.jsonl").exists():
-            raise SystemExit(
-                f"Error: {args.conll / split}.jsonl not found: fetch CoNLL-2003 and convert "
-                "eng.train and eng.testa as ../shared/data/README.md describes"
-            )
-    print(
-        orjson.dumps(train(args.conll, args.out, args.epochs), option=orjson.OPT_INDENT_2).decode()
-    )
+    how = "fetch CoNLL-2003, convert eng.train and eng.testa as ../shared/data/README.md says"
+    require_splits(args.conll, how)
+    print_figures(train(args.conll, args.out, args.epochs))
 
 
 if __name__ == "__main__":

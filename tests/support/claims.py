@@ -7,6 +7,9 @@ from spacy.tokens import Doc
 
 from pipeline.records import Claim, Entity, Mention
 from pipeline.stages.claims import extract_claims
+from pipeline.stages.nlp import doc_from_parse
+from pipeline.stages.tag import tag_articles
+from tests.support.articles import article
 
 
 def entities_of(doc: Doc) -> list[Entity]:
@@ -51,9 +54,5 @@ def assert_offsets(text: str, claim: Claim) -> None:
 def tagged_claims(nlp: Language, text: str) -> list[Claim]:
     """Claims of ``text`` through the tag stage (its refined entities) and the rebuilt parse,
     as the worker finds them."""
-    from pipeline.stages.nlp import doc_from_parse
-    from pipeline.stages.tag import tag_articles
-    from tests.support.articles import article
-
     (tagged,) = tag_articles(nlp, [article(text)])
     return extract_claims(doc_from_parse(tagged.parse), tagged.entities)
