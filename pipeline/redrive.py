@@ -26,7 +26,14 @@ from pipeline.kafka.topics import ensure_topics
 from pipeline.records import DeadLetter
 from pipeline.settings import Settings
 
-INPUT_OF = {"poll": "raw", "fetch": "raw", "clean": "raw", "tag": "clean", "claims": "tagged"}
+INPUT_OF = {
+    "poll": "raw",
+    "fetch": "raw",
+    "clean": "raw",
+    "tag": "clean",
+    "claims": "tagged",
+    "store": "events",
+}
 STAGES = tuple(INPUT_OF)
 """The stages that dead-letter messages, as ``--stage`` names them."""
 

@@ -99,6 +99,18 @@ class Settings(BaseSettings):
         default_factory=lambda: Path(user_data_dir("newswire")),
         description="Worker state and the embedded broker's address file.",
     )
+    store_url: str | None = Field(
+        default=None,
+        description="Where ``store`` keeps events: postgresql://USER:PASSWORD@HOST/DB, or "
+        "sqlite:///PATH; unset means SQLite in the data directory.",
+    )
+    newsroom_host: str = Field(default="127.0.0.1", description="``newswire web`` bind address.")
+    newsroom_port: int = Field(default=6080, ge=1, le=65535, description="``newswire web`` port.")
+    web_token: SecretStr | None = Field(
+        default=None,
+        description="The token every request to ``newswire web`` must carry when it listens "
+        "beyond loopback.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         default="WARNING", description="Log level of the worker and the poller."
     )
@@ -129,6 +141,13 @@ class Settings(BaseSettings):
     def _split_feeds(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("store_url")
+    @classmethod
+    def _check_store_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("postgresql://", "postgres://", "sqlite:///")):
+            raise ValueError(f"expected postgresql://... or sqlite:///PATH, got {value!r}")
         return value
 
     @field_validator("log_level", mode="before")
@@ -213,6 +232,12 @@ class Settings(BaseSettings):
         """A topic a person names: a pipeline topic by its short name (``raw``, ``events``),
         any other by its full name."""
         return self.topic(name) if name in TOPIC_RECORDS else name
+
+    @property
+    def store_path(self) -> Path:
+        """The SQLite file of the store (unless ``store_url`` names PostgreSQL)."""
+        url = self.store_url or ""
+        return Path(url.removeprefix("sqlite://")) if url else self.data_dir / "store.sqlite3"
 
     @property
     def broker_state_file(self) -> Path:

@@ -1,4 +1,5 @@
-"""Shared fixtures: the spaCy model, the ../shared data folder and the embedded broker.
+"""Shared fixtures: the spaCy model, the ../shared data folder, the embedded broker and a
+PostgreSQL server.
 
 Tests that read ``../shared`` are marked ``shared``: the corpus quality floors, the edge-case
 feed corpus and the news feeds. A clone without ``../shared`` skips them; under ``CI=true``
@@ -18,6 +19,7 @@ from pipeline.kafka.broker import EmbeddedBroker
 from pipeline.settings import Settings
 from pipeline.stages.nlp import load_model
 from tests.support.kafka import fresh_settings
+from tests.support.postgres import postgres_server
 from tests.support.shared import SHARED_DATA
 
 
@@ -42,6 +44,13 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("broker") / "tansu.log"
     with EmbeddedBroker(log_path=log) as embedded:
         yield embedded.bootstrap
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One PostgreSQL server (pgserver) for the whole session: its URL."""
+    with postgres_server(tmp_path_factory.mktemp("postgres")) as url:
+        yield url
 
 
 @pytest.fixture

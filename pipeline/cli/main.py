@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from pipeline import __version__
 from pipeline.cli.feeds import feeds
+from pipeline.cli.newsroom import search, store
 from pipeline.cli.ops import deadletter, replay
 from pipeline.cli.options import (
     ConfigurationError,
@@ -363,3 +364,5 @@ def extract(
 main.add_command(replay)
 main.add_command(deadletter)
 main.add_command(feeds)
+main.add_command(store)
+main.add_command(search)

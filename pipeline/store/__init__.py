@@ -1,0 +1,1 @@
+"""Where events are kept for search and the web pages (``newswire store`` writes them)."""
