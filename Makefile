@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup lock demo test lint typecheck unit schemas clean
+.PHONY: help setup lock demo newsroom test lint typecheck unit schemas clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -27,6 +27,9 @@ lock: setup ## Re-pin every dependency: requirements.lock (runtime), requirement
 
 demo: setup ## Embedded broker + worker on the bundled real feeds; print the events
 	$(BIN)/newswire demo
+
+newsroom: setup ## The newsroom web page over the stored events (after make demo): http://127.0.0.1:6080/
+	$(BIN)/newswire web
 
 test: lint typecheck ## Lint, type-check, then every test (against the embedded broker)
 	$(BIN)/python -m pytest

@@ -6,6 +6,7 @@ Records are frozen pydantic models, serialised with orjson. Stage functions in
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Literal, Self
 
@@ -292,6 +293,14 @@ class Claim(Record):
         description="statement: said, told, denied, declined to comment ...; belief: thinks,"
         " believes, expects, fears ...; intention: wants, plans, seeks, intends ...",
     )
+
+    @property
+    def claimant_key(self) -> str:
+        """The claimant's entity id, else a stable key for an unnamed or unlinked claimant:
+        ``anonymous:`` and the words of its text ('anonymous:a-senior-official')."""
+        if self.claimant.entity_id:
+            return self.claimant.entity_id
+        return "anonymous:" + "-".join(re.findall(r"[a-z0-9]+", self.claimant.text.lower()))
 
 
 class PipelineInfo(Record):

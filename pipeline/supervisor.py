@@ -67,8 +67,8 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = 20.0) -> Non
 def supervise(
     settings: Settings, bootstrap: str, feeds: list[str], say: Callable[[str], None]
 ) -> int:
-    """Run ``poll`` and ``worker`` until a stop signal or until one of them exits; returns the
-    exit status.
+    """Run ``poll``, ``worker``, ``store`` and ``web`` until a stop signal or until one of them
+    exits; returns the exit status.
 
     The first SIGINT or SIGTERM sends both SIGTERM (each stops gracefully and commits what it
     finished); a second SIGINT kills them at once (status 130). Whoever runs the embedded
@@ -80,17 +80,17 @@ def supervise(
         received.append(signum)
 
     previous = {sig: signal.signal(sig, on_signal) for sig in STOP_SIGNALS}
-    commands = {"worker": ["worker"], "poll": ["poll", *feeds]}
+    commands = {"worker": ["worker"], "poll": ["poll", *feeds], "store": ["store"], "web": ["web"]}
     logs = settings.data_dir / "logs"
     children = {
         name: spawn(command, settings, bootstrap, logs / f"{name}.log", own_group=True)
         for name, command in commands.items()
     }
-    say(f"worker and poller started; their logs are in {logs}")
+    say(f"worker, poller, store and newsroom started; their logs are in {logs}")
     try:
         ready = _wait(children, received, lambda: _ready(settings))
         if ready:
-            say("worker and poller ready")
+            say(f"ready; the newsroom is at {newsroom_url(settings)}")
         if ready is not None:
             _wait(children, received, lambda: False)
     finally:
@@ -114,12 +114,24 @@ def _wait(children: Children, received: list[int], done: Callable[[], bool]) -> 
     return False
 
 
+def newsroom_url(settings: Settings) -> str:
+    return f"http://{settings.newsroom_host}:{settings.newsroom_port}/"
+
+
 def _ready(settings: Settings) -> bool:
-    """Whether the worker's and the poller's ``/ready`` pages say so."""
-    for port in (settings.web_port, settings.poller_web_port):
+    """Whether the worker's and the poller's ``/ready`` pages and the newsroom's ``/health``
+    say so."""
+    token = settings.web_token.get_secret_value() if settings.web_token else ""
+    for url in (
+        f"http://{settings.web_host}:{settings.web_port}/ready",
+        f"http://{settings.web_host}:{settings.poller_web_port}/ready",
+        newsroom_url(settings) + "health",
+    ):
+        headers = {"Authorization": f"Bearer {token}"}
+        request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http, ours
         try:
-            with urllib.request.urlopen(  # noqa: S310 - our own page on our own host
-                f"http://{settings.web_host}:{port}/ready", timeout=1
+            with urllib.request.urlopen(  # noqa: S310 - our own pages on our own host
+                request, timeout=1
             ) as response:
                 if response.status != 200:
                     return False

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import orjson
@@ -14,6 +15,8 @@ import pytest
 
 from pipeline.kafka.broker import BrokerError, free_port, wait_until_ready
 from pipeline.kafka.broker_state import live_broker
+from pipeline.settings import Settings
+from pipeline.store.configured import open_store
 from tests.support.cli import newswire_process, newswire_text
 from tests.support.feeds import BUNDLED
 from tests.support.kafka import fresh_settings, wait_until
@@ -107,6 +110,10 @@ def test_demo_runs_on_the_bundled_feeds_and_exits(tmp_path: Path) -> None:
         EVENT_SCHEMA.validate(event)
     assert b"70 items polled from 3 feeds -> 70 events" in result.stderr
     assert not (tmp_path / "broker.json").exists()
+    store = open_store(Settings(data_dir=tmp_path))
+    assert store.counts()["events"] == 70
+    store.close()
+    assert b"run `newswire web`" in result.stderr
 
 
 def test_run_starts_broker_and_worker_that_tail_finds_and_sigterm_stops(tmp_path: Path) -> None:
@@ -116,6 +123,7 @@ def test_run_starts_broker_and_worker_that_tail_finds_and_sigterm_stops(tmp_path
         "NEWSWIRE_FEED_FILES": "true",  # the bundled feed is a local file
         "NEWSWIRE_WEB_PORT": str(free_port()),
         "NEWSWIRE_POLLER_WEB_PORT": str(free_port()),
+        "NEWSWIRE_NEWSROOM_PORT": str(free_port()),
     }
     env.pop("NEWSWIRE_BROKER", None)
     with (tmp_path / "run.log").open("wb") as log:
@@ -151,6 +159,14 @@ def test_run_starts_broker_and_worker_that_tail_finds_and_sigterm_stops(tmp_path
         assert tail.returncode == 0, (tmp_path / "run.log").read_text()[-3000:]
         events = [orjson.loads(line) for line in tail.stdout.splitlines()]
         assert len({e["article"]["id"] for e in events}) == 20
+        # the store keeps them and the newsroom shows them
+        newsroom = f"http://127.0.0.1:{env['NEWSWIRE_NEWSROOM_PORT']}/"
+        wait_until(
+            lambda: _newsroom_events(newsroom) == 20,
+            60,
+            lambda: (tmp_path / "logs" / "store.log").read_text()[-2000:],
+        )
+        assert "the newsroom is at http://127.0.0.1:" in (tmp_path / "run.log").read_text()
         run.send_signal(signal.SIGTERM)
         assert run.wait(60) == 0, (tmp_path / "run.log").read_text()[-3000:]
         assert not state.exists()
@@ -160,6 +176,20 @@ def test_run_starts_broker_and_worker_that_tail_finds_and_sigterm_stops(tmp_path
         if run.poll() is None:
             run.kill()
             run.wait()
+
+
+def _newsroom_events(newsroom: str) -> int:
+    """How many events the newsroom's search API lists (two pages of 20), -1 while it is
+    not up."""
+    found = 0
+    try:
+        for page_number in (1, 2):
+            url = f"{newsroom}api/search?page={page_number}"
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
+                found += len(orjson.loads(response.read())["events"])
+    except OSError:
+        return -1
+    return found
 
 
 def test_configuration_errors_fail_fast_with_one_line(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""``newswire demo``: broker, worker and poller on real feeds; print events until drained."""
+"""``newswire demo``: broker, worker and poller on real feeds; print events until drained and
+keep them in the store for the newsroom."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ from pipeline.kafka.reader import TopicReader
 from pipeline.kafka.topics import ensure_topics
 from pipeline.poller.emit import kafka_emitter
 from pipeline.poller.once import poll_sources_once
+from pipeline.records import Event
 from pipeline.settings import Settings
+from pipeline.store.base import Store
+from pipeline.store.configured import open_store
 from pipeline.supervisor import start_worker, stop_process
 from pipeline.tail import EventFilter, format_event
 
@@ -31,6 +35,7 @@ async def _drive(
     as_json: bool,
     timeout: float,
     kinds: tuple[str, ...],
+    store: Store,
 ) -> dict[str, int]:
     reader = TopicReader(
         bootstrap, [settings.topic("events"), settings.topic("deadletter")], settings
@@ -62,6 +67,8 @@ async def _drive(
                     )
                     done.add(f"dead:{record.partition}:{record.offset}")
                 else:
+                    event = Event.from_json(record.value or b"")
+                    await asyncio.to_thread(store.write, [(event, record.value or b"")])
                     counts["events"] += 1
                     counts["claims"] += len(value["claims"])
                     done.add(value["article"]["id"])
@@ -96,17 +103,24 @@ def run_demo(
         worker_settings = settings.model_copy(update={"web_port": free_port()})
         log = settings.data_dir / "logs" / "demo-worker.log"
         worker = start_worker(worker_settings, bootstrap, log)
+        store = open_store(settings)
         try:
             counts = asyncio.run(
-                _drive(settings, bootstrap, worker, sources, as_json, timeout, kinds)
+                _drive(settings, bootstrap, worker, sources, as_json, timeout, kinds, store)
             )
         finally:
             stop_process(worker)
+            store.close()
     elapsed = time.monotonic() - started
     click.echo(
         f"demo: {counts['polled']} items polled from {len(sources)} feeds -> {counts['events']} "
         f"events ({counts['claims']} claims), {counts['deadletters']} dead letters "
         f"in {elapsed:.1f}s",
+        err=True,
+    )
+    click.echo(
+        f"demo: the events are in the store ({store}); to browse them run `newswire web` "
+        f"(or `make newsroom`) and open http://{settings.newsroom_host}:{settings.newsroom_port}/",
         err=True,
     )
     complete = counts["events"] + counts["deadletters"] >= counts["polled"]

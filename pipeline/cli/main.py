@@ -15,12 +15,13 @@ from pydantic import ValidationError
 
 from pipeline import __version__
 from pipeline.cli.feeds import feeds
-from pipeline.cli.newsroom import search, store
+from pipeline.cli.newsroom import search, store, web
 from pipeline.cli.ops import deadletter, replay
 from pipeline.cli.options import (
     ConfigurationError,
     StartParam,
     broker_option,
+    check_web_token,
     claim_kinds,
     kinds_option,
     own_broker,
@@ -93,11 +94,15 @@ def demo(
 @click.option("--feed", "feeds", multiple=True, help="Feed URL or path to add (repeatable).")
 @click.pass_context
 def run(ctx: click.Context, broker: str | None, feeds: tuple[str, ...]) -> None:
-    """Long-running: a poller and a worker (starts the embedded broker if none is set)."""
+    """Long-running: a poller, a worker, the store and the newsroom web page (starts the
+    embedded broker if none is set)."""
     from pipeline.kafka.broker_state import Busy, held, live_broker
     from pipeline.supervisor import supervise
 
-    settings = with_web_ports(settings_with(ctx, broker=broker), "web_port", "poller_web_port")
+    settings = with_web_ports(
+        settings_with(ctx, broker=broker), "web_port", "poller_web_port", "newsroom_port"
+    )
+    check_web_token(settings)
     sources = registry_sources(settings, list(feeds) or settings.feeds)
 
     def say(line: str) -> None:
@@ -366,3 +371,4 @@ main.add_command(deadletter)
 main.add_command(feeds)
 main.add_command(store)
 main.add_command(search)
+main.add_command(web)

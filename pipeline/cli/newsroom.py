@@ -16,6 +16,7 @@ from pipeline.cli.options import (
     ConfigurationError,
     StartParam,
     broker_option,
+    check_web_token,
     claim_kinds,
     kinds_option,
     resolve_broker,
@@ -165,3 +166,57 @@ def search(
     if not as_json:
         more = " (--page for more)" if len(hits) == limit else ""
         click.echo(f"{len(hits)} events{more}", err=True)
+
+
+@click.command()
+@broker_option
+@click.option("--host", help="Bind address (default: NEWSWIRE_NEWSROOM_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port (default: 6080; 0: a free one).")
+@click.pass_context
+def web(ctx: click.Context, broker: str | None, host: str | None, port: int | None) -> None:
+    """Long-running: the newsroom, the stored events in a browser, and its JSON API.
+
+    Its first line is `web: http://HOST:PORT/`. Pages: live events, search, entities,
+    claimants, stories, feeds, pipeline. Beyond loopback every request must carry
+    NEWSWIRE_WEB_TOKEN (`?token=` once, then a cookie; or `Authorization: Bearer`).
+    """
+    from aiohttp import web as aioweb
+
+    from pipeline.newsroom.app import make_app
+
+    stop_while_starting("web")
+    settings = settings_with(ctx, broker=broker, newsroom_host=host, newsroom_port=port)
+    check_web_token(settings)
+    db = connect(settings)
+    try:
+        bootstrap: str | None = resolve_broker(settings)
+    except click.ClickException as exc:
+        click.echo(
+            f"newswire web: no broker, so no feeds or pipeline page: {exc.message}", err=True
+        )
+        bootstrap = None
+
+    async def serve() -> None:
+        runner = aioweb.AppRunner(make_app(settings, db, bootstrap), handle_signals=False)
+        await runner.setup()
+        site = aioweb.TCPSite(runner, settings.newsroom_host, settings.newsroom_port)
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise ConfigurationError(f"cannot listen on {site.name}: {exc.strerror}") from exc
+        bound = runner.addresses[0][1]
+        click.echo(f"web: http://{settings.newsroom_host}:{bound}/")
+        sys.stdout.flush()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+        await runner.cleanup()
+
+    try:
+        asyncio.run(serve())
+    finally:
+        db.close()
+    click.echo("newswire web: stopped", err=True)

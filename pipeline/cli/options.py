@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import os
 import signal
@@ -134,19 +135,34 @@ def with_web_ports(settings: Settings, *fields: str) -> Settings:
     chosen = {}
     for field in fields:
         port = getattr(settings, field)
-        if _bindable(settings.web_host, port):
+        host = settings.newsroom_host if field == "newsroom_port" else settings.web_host
+        if _bindable(host, port):
             continue
         if field in settings.model_fields_set:
             raise ConfigurationError(
-                f"NEWSWIRE_{field.upper()}={port}: the port is in use on {settings.web_host}"
+                f"NEWSWIRE_{field.upper()}={port}: the port is in use on {host}"
             )
-        chosen[field] = free_port(settings.web_host)
+        chosen[field] = free_port(host)
         click.echo(
-            f"newswire: port {port} is in use on {settings.web_host}; serving "
+            f"newswire: port {port} is in use on {host}; serving "
             f"NEWSWIRE_{field.upper()} on {chosen[field]}",
             err=True,
         )
     return settings.model_copy(update=chosen) if chosen else settings
+
+
+def check_web_token(settings: Settings) -> None:
+    """The newsroom beyond loopback needs ``NEWSWIRE_WEB_TOKEN``: one error line without."""
+    host = settings.newsroom_host
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not settings.web_token:
+        raise ConfigurationError(
+            f"the newsroom would listen on {host}, beyond loopback: set NEWSWIRE_WEB_TOKEN, which "
+            "every request must then carry"
+        )
 
 
 def _bindable(host: str, port: int) -> bool:

@@ -9,7 +9,8 @@ from pipeline.poller.state import FeedState
 from pipeline.records import FeedConfig
 
 
-def _ago(when: datetime | None, now: datetime) -> str:
+def when_text(when: datetime | None, now: datetime) -> str:
+    """How far ``when`` is from ``now``: "in 5m", "2.0h ago", "never"."""
     if when is None:
         return "never"
     seconds = (when - now).total_seconds()
@@ -65,8 +66,8 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
         name += " [fulltext]" if r["fulltext"] else ""
         flag = "!" if r["flagged"] else " "
         lines.append(
-            f"{r['status']:8}{flag} {_ago(r['last_success_at'], now):>9} "
-            f"{_ago(r['next_poll_at'], now) if r['next_poll_at'] else '-':>9} "
+            f"{r['status']:8}{flag} {when_text(r['last_success_at'], now):>9} "
+            f"{when_text(r['next_poll_at'], now) if r['next_poll_at'] else '-':>9} "
             f"{r['error_count']:>3} {rate:>7}  {name}"
         )
         if r["last_error"]:

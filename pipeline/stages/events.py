@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import MutableMapping, Sequence
 
 from pipeline.records import (
@@ -81,14 +80,6 @@ def build_event(
     return assemble_event(tagged, claims, version)
 
 
-def claimant_key(claim: Claim) -> str:
-    """The claimant's entity id, else a stable key for an unnamed or unlinked claimant."""
-    if claim.claimant.entity_id:
-        return claim.claimant.entity_id
-    words = re.findall(r"[a-z0-9]+", claim.claimant.text.lower())
-    return "anonymous:" + "-".join(words)
-
-
 def claim_messages(event: Event) -> list[ClaimMessage]:
     """One message per claim of ``event``, for the claims topic."""
     article = event.article
@@ -98,7 +89,7 @@ def claim_messages(event: Event) -> list[ClaimMessage]:
         end = max(claim.claimant.end, claim.cue.end, claim.content.end)
         messages.append(
             ClaimMessage(
-                claimant_key=claimant_key(claim),
+                claimant_key=claim.claimant_key,
                 event_id=event.event_id,
                 article_id=article.id,
                 index=index,

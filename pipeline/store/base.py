@@ -299,6 +299,13 @@ class Store(ABC):
         )
         return [(str(name), str(label), int(count)) for name, label, count in rows]
 
+    def event_count(self) -> int:
+        return int(self._read("SELECT count(*) FROM events")[0][0])
+
+    def arrived_since(self, when: float) -> int:
+        """Events stored at or after ``when`` (UNIX seconds)."""
+        return int(self._read("SELECT count(*) FROM events WHERE stored_at >= ?", [when])[0][0])
+
     def counts(self) -> dict[str, int]:
         """Events, claims, entities and stories stored."""
         row = self._read(

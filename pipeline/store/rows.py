@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pipeline.records import Claim, Entity, Event
-from pipeline.stages.events import claimant_key
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def rows_of(event: Event, body: bytes) -> Rows:
         ClaimRow(
             index=index,
             claimant=claim.claimant.text,
-            claimant_key=claimant_key(claim),
+            claimant_key=claim.claimant_key,
             claimant_name=names.get(claim.claimant.entity_id or "", claim.claimant.text),
             cue=claim.cue.text,
             content=claim.content.text,
