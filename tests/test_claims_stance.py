@@ -114,6 +114,9 @@ def test_quoted_not_is_not_a_negated_cue(nlp: Language) -> None:
         ("Experts suggested that prices might rise.", True),
         ("The agency said that 300 people had died.", False),
         ("He said the company, which could face fines, will appeal.", False),
+        ('"My name may not be on the ballot, but our progress is," Obama said.', False),
+        ("His lawyer said his client was ready to appear behind closed doors.", False),
+        ("Aides said that his support appeared steady.", True),
     ],
 )
 def test_hedging(nlp: Language, text: str, hedged: bool) -> None:

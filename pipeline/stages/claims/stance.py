@@ -93,18 +93,33 @@ def cue_hedged(verb: Token, lemma: str) -> bool:
 def _hedging_token(t: Token) -> bool:
     low = t.text.lower()
     if low in HEDGE_WORDS:
-        # Not a modal, or one inside a noun's modifier ("the company, which could ...").
-        return not (low in HEDGE_MODALS and (t.tag_ != "MD" or t.head.dep_ in ("relcl", "acl")))
+        # Not a modal, or one inside a noun's modifier ("the company, which could ..."), or
+        # "may not" (a negation: "my name may not be on the ballot").
+        return not (low in HEDGE_MODALS and (t.tag_ != "MD" or _modifier(t.head) or _may_not(t)))
     if t.pos_ != "VERB":
         return False
     lemma = t.lemma_.lower()
     if lemma in HEDGE_LEMMAS:
-        return True
+        # "appeared steady", "seems to", "suggests that"; not "appear behind closed doors"
+        # nor a noun's modifier ("whose support appeared steady")
+        return not _modifier(t) and any(c.dep_ in _HEDGED_DEPS for c in t.children)
     return (
         lemma in OPINION_LEMMAS
         and not negated(t)  # "I don't think so" is a negative assertion
         and any(c.dep_ == "nsubj" and c.text.lower() in ("i", "we") for c in t.children)
     )
+
+
+_HEDGED_DEPS = frozenset({"xcomp", "acomp", "ccomp", "attr", "oprd"})
+
+
+def _modifier(verb: Token) -> bool:
+    return verb.dep_ in ("relcl", "acl")
+
+
+def _may_not(modal: Token) -> bool:
+    nxt = modal.nbor(1) if modal.i + 1 < len(modal.doc) else None
+    return modal.lower_ == "may" and nxt is not None and nxt.dep_ == "neg"
 
 
 def content_hedged(doc: Doc, tok_starts: list[int], pieces: list[Piece]) -> bool:
