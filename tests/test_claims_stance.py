@@ -46,6 +46,13 @@ def test_declined_to_comment(nlp: Language) -> None:
     assert c.stance == "noncommittal"
 
 
+def test_neither_nor_subject_is_a_denial(nlp: Language) -> None:
+    text = "A spokeswoman says neither the nominee nor her campaign helped the model."
+    assert only(nlp, text).stance == "deny"
+    text = "A spokeswoman says both the nominee and her campaign helped the model."
+    assert only(nlp, text).stance == "assert"
+
+
 def test_refused_to_confirm_or_deny(nlp: Language) -> None:
     c = only(nlp, "The company refused to confirm or deny the report.")
     assert c.cue.lemma == "refuse"

@@ -1,7 +1,8 @@
 """Stance (assert, deny, noncommittal) and hedging of a claim.
 
 ``deny`` for rebuttal cues (deny, reject/dismiss/dispute + a proposition, refute, rebut) and
-for contents that call a proposition false; ``noncommittal`` for withholding (declined to
+for contents that call a proposition false or deny it for a "neither ... nor" subject;
+``noncommittal`` for withholding (declined to
 comment) and for a negated cue ("did not deny X" is no denial and no assertion of X either);
 ``assert`` otherwise: a negative *content* ("said he would not run") is still an assertion.
 ``hedged``: a hedging cue or modal on the cue, or hedging words in the content.
@@ -67,6 +68,10 @@ def content_stance(head: Token) -> str:
                 return "deny"
             if pred in TRUTH_PREDICATES and (neg or negated(c)):
                 return "deny"
+        if c.dep_ in ("nsubj", "nsubjpass") and any(
+            p.dep_ == "preconj" and p.lower_ == "neither" for p in c.children
+        ):
+            return "deny"  # "says neither the nominee nor her campaign helped"
     return "assert"
 
 
