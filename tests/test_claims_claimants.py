@@ -283,3 +283,21 @@ def test_named_records_members_and_appositions_are_not_anonymous(
     c = only(nlp, text)
     assert c.claimant.text == claimant
     assert not c.claimant.anonymous
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        (
+            "The senator spoke at a gathering of conservatives to urge Congress to act on "
+            "clean energy.",
+            "to urge",
+        ),
+        ("The mayor flew to Ohio to warn that the plant would close.", "to warn"),
+    ],
+)
+def test_purpose_clause_inherits_the_subject(nlp: Language, text: str, cue: str) -> None:
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.cue.text == cue
+    assert c.claimant.text.split()[0] == "The"

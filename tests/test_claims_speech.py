@@ -197,6 +197,26 @@ def test_attribution_before_quote(nlp: Language) -> None:
     assert c.quote == "direct"
 
 
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        (
+            "The senator is once again questioning whether the plan works.",
+            "is once again questioning",
+        ),
+        (
+            "The company almost immediately disclosed that it had been hacked.",
+            "almost immediately disclosed",
+        ),
+        ("She’s claiming that the vote was rigged.", "’s claiming"),
+    ],
+)
+def test_verb_group_takes_short_adverbs_and_contractions(
+    nlp: Language, text: str, cue: str
+) -> None:
+    assert only(nlp, text).cue.text == cue
+
+
 def test_attribution_inside_quote(nlp: Language) -> None:
     text = "“We will win,” she said, “and soon.”"
     c = only(nlp, text)

@@ -46,6 +46,13 @@ def test_declined_to_comment(nlp: Language) -> None:
     assert c.stance == "noncommittal"
 
 
+def test_neither_nor_subject_is_a_denial(nlp: Language) -> None:
+    text = "A spokeswoman says neither the nominee nor her campaign helped the model."
+    assert only(nlp, text).stance == "deny"
+    text = "A spokeswoman says both the nominee and her campaign helped the model."
+    assert only(nlp, text).stance == "assert"
+
+
 def test_refused_to_confirm_or_deny(nlp: Language) -> None:
     c = only(nlp, "The company refused to confirm or deny the report.")
     assert c.cue.lemma == "refuse"
@@ -114,6 +121,9 @@ def test_quoted_not_is_not_a_negated_cue(nlp: Language) -> None:
         ("Experts suggested that prices might rise.", True),
         ("The agency said that 300 people had died.", False),
         ("He said the company, which could face fines, will appeal.", False),
+        ('"My name may not be on the ballot, but our progress is," Obama said.', False),
+        ("His lawyer said his client was ready to appear behind closed doors.", False),
+        ("Aides said that his support appeared steady.", True),
     ],
 )
 def test_hedging(nlp: Language, text: str, hedged: bool) -> None:

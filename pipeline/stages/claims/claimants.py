@@ -102,6 +102,10 @@ def stray_subject(verb: Token) -> Token | None:
     return last if all(verb.doc[i].is_punct for i in between) else None
 
 
+def _infinitive(verb: Token) -> bool:
+    return verb.tag_ == "VB" and any(c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children)
+
+
 def find_claimant(doc: Doc, verb: Token) -> ClaimantPhrase | None:
     """The phrase that did the saying: the cue's subject, inherited where English omits it.
 
@@ -128,8 +132,8 @@ def find_claimant(doc: Doc, verb: Token) -> ClaimantPhrase | None:
             cur = parent
         elif dep == "xcomp" and parent.lemma_.lower() not in NON_CLAIM_CATENATIVES:
             cur = parent
-        elif dep == "advcl" and cur.tag_ == "VBG":
-            cur = parent
+        elif dep == "advcl" and (cur.tag_ == "VBG" or _infinitive(cur)):
+            cur = parent  # "..., saying"; "spoke at a rally to discuss ..."
         elif dep == "pcomp" and cur.tag_ == "VBG" and parent.dep_ == "prep":
             cur = parent.head  # "responded by saying ..."
         elif dep == "acl" and cur.tag_ == "VBG":

@@ -26,6 +26,7 @@ from pipeline.stages.claims.light import light_end, light_object, made_clear
 from pipeline.stages.claims.spans import tok_end
 
 _GROUP_DEPS = frozenset({"aux", "auxpass", "neg", "advmod"})
+_CONTRACTED_TAGS = frozenset({"VBZ", "VBP", "VBD", "MD"})  # "’s", "'ve", "'d", "'ll"
 
 
 def is_cue(tok: Token) -> bool:
@@ -62,15 +63,20 @@ def kind_of(lemma: str) -> ClaimKind:
 
 
 def _group_start(doc: Doc, verb: Token) -> int:
-    """First token of the verb group: contiguous auxiliaries, negation, one-word adverbs."""
+    """First token of the verb group: contiguous auxiliaries, negation, short adverbs."""
     i = verb.i
     while i > 0:
         t = doc[i - 1]
-        if t.head.i != verb.i or t.dep_ not in _GROUP_DEPS or t.left_edge.i != t.i:
+        if t.is_space:
+            i -= 1  # a no-break space inside the group ("has\xa0acknowledged")
+            continue
+        if t.head.i != verb.i or t.dep_ not in _GROUP_DEPS or t.right_edge.i != t.i:
             break
-        if t.right_edge.i != t.i or not t.text[:1].isalpha():
+        if not _group_word(t):
             break
-        i -= 1
+        i = t.left_edge.i
+    while doc[i].is_space:
+        i += 1
     if verb.dep_ == "xcomp" and verb.head.i < i:
         head = verb.head
         between = range(head.i + 1, i)
@@ -79,6 +85,15 @@ def _group_start(doc: Doc, verb: Token) -> int:
         ):
             return _group_start(doc, head)  # "went on to say"
     return i
+
+
+def _group_word(t: Token) -> bool:
+    """``t`` can open a verb group: one word ("also", "’s") or a two-word adverb whose
+    first word modifies it ("once again", "almost immediately")."""
+    first = t.left_edge
+    if t.i - first.i > 1 or (first.i < t.i and first.dep_ != "advmod"):
+        return False
+    return all(w.text[:1].isalpha() or w.tag_ in _CONTRACTED_TAGS for w in (first, t))
 
 
 def _group_end(doc: Doc, verb: Token, lemma: str) -> tuple[int, str]:

@@ -1,8 +1,9 @@
 """Stance (assert, deny, noncommittal) and hedging of a claim.
 
 ``deny`` for rebuttal cues (deny, reject/dismiss/dispute + a proposition, refute, rebut) and
-for contents that call a proposition false; ``noncommittal`` for withholding (declined to
-comment) and for a negated cue ("did not deny X" is no denial and no assertion of X either);
+for contents that call a proposition false or deny it of a "neither ... nor" subject;
+``noncommittal`` for withholding (declined to comment) and for a negated cue ("did not deny
+X" is no denial and no assertion of X either);
 ``assert`` otherwise: a negative *content* ("said he would not run") is still an assertion.
 ``hedged``: a hedging cue or modal on the cue, or hedging words in the content.
 """
@@ -67,6 +68,10 @@ def content_stance(head: Token) -> str:
                 return "deny"
             if pred in TRUTH_PREDICATES and (neg or negated(c)):
                 return "deny"
+        if c.dep_ in ("nsubj", "nsubjpass") and any(
+            p.dep_ == "preconj" and p.lower_ == "neither" for p in c.children
+        ):
+            return "deny"  # "says neither the nominee nor her campaign helped"
     return "assert"
 
 
@@ -93,18 +98,33 @@ def cue_hedged(verb: Token, lemma: str) -> bool:
 def _hedging_token(t: Token) -> bool:
     low = t.text.lower()
     if low in HEDGE_WORDS:
-        # Not a modal, or one inside a noun's modifier ("the company, which could ...").
-        return not (low in HEDGE_MODALS and (t.tag_ != "MD" or t.head.dep_ in ("relcl", "acl")))
+        # Not a modal, or one inside a noun's modifier ("the company, which could ..."), or
+        # "may not" (a negation: "my name may not be on the ballot").
+        return not (low in HEDGE_MODALS and (t.tag_ != "MD" or _modifier(t.head) or _may_not(t)))
     if t.pos_ != "VERB":
         return False
     lemma = t.lemma_.lower()
     if lemma in HEDGE_LEMMAS:
-        return True
+        # "appeared steady", "seems to", "suggests that"; not "appear behind closed doors"
+        # nor a noun's modifier ("whose support appeared steady")
+        return not _modifier(t) and any(c.dep_ in _HEDGED_DEPS for c in t.children)
     return (
         lemma in OPINION_LEMMAS
         and not negated(t)  # "I don't think so" is a negative assertion
         and any(c.dep_ == "nsubj" and c.text.lower() in ("i", "we") for c in t.children)
     )
+
+
+_HEDGED_DEPS = frozenset({"xcomp", "acomp", "ccomp", "attr", "oprd"})
+
+
+def _modifier(verb: Token) -> bool:
+    return verb.dep_ in ("relcl", "acl")
+
+
+def _may_not(modal: Token) -> bool:
+    nxt = modal.nbor(1) if modal.i + 1 < len(modal.doc) else None
+    return modal.lower_ == "may" and nxt is not None and nxt.dep_ == "neg"
 
 
 def content_hedged(doc: Doc, tok_starts: list[int], pieces: list[Piece]) -> bool:
