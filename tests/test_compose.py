@@ -24,7 +24,7 @@ NEWSWIRE = {name: s for name, s in SERVICES.items() if s.get("image", "").starts
 
 
 def test_newswire_services_exist() -> None:
-    assert {"topics", "worker", "poller"} <= set(NEWSWIRE)
+    assert {"topics", "worker", "poller", "store", "web"} <= set(NEWSWIRE)
     assert SERVICES["kafka"]["image"].startswith("apache/kafka")
 
 
@@ -66,7 +66,10 @@ def test_published_ports_are_loopback_only() -> None:
             assert mapping.startswith("127.0.0.1:"), mapping
 
 
-@pytest.mark.parametrize(("name", "field"), [("worker", "web_port"), ("poller", "poller_web_port")])
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [("worker", "web_port"), ("poller", "poller_web_port"), ("web", "newsroom_port")],
+)
 def test_healthchecks_use_the_settings_web_ports(name: str, field: str) -> None:
     check = " ".join(SERVICES[name]["healthcheck"]["test"])
     assert f"127.0.0.1:{Settings.model_fields[field].default}/health" in check
@@ -110,3 +113,17 @@ def test_compose_config_when_a_compose_tool_is_available() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_store_and_newsroom_use_the_postgres_service_and_the_newsroom_its_token() -> None:
+    for name in ("store", "web"):
+        url = NEWSWIRE[name]["environment"]["NEWSWIRE_STORE_URL"]
+        assert url.startswith("postgresql://newswire:") and url.endswith("@postgres/newswire")
+        assert "postgres" in NEWSWIRE[name]["depends_on"]
+    postgres = SERVICES["postgres"]
+    assert postgres["environment"]["POSTGRES_DB"] == "newswire"
+    assert any(v.startswith("postgres-data:") for v in postgres["volumes"])
+    web = NEWSWIRE["web"]["environment"]
+    assert web["NEWSWIRE_NEWSROOM_HOST"] == "0.0.0.0"  # noqa: S104 - inside its container
+    assert web["NEWSWIRE_WEB_TOKEN"].startswith("${NEWSWIRE_WEB_TOKEN:?")  # no default token
+    assert NEWSWIRE["web"]["ports"] == [f"127.0.0.1:6080:{Settings().newsroom_port}"]
