@@ -21,7 +21,7 @@ from tests.support.browser import chromium, chromium_paths
 from tests.support.kafka import wait_until
 
 FEED = Path(__file__).parent / "fixtures" / "feeds" / "newsroom.xml"
-TOKEN = "browser-test-token"
+TOKEN = "browser-test-token"  # noqa: S105 - a test token
 
 
 @pytest.fixture(scope="module")
