@@ -82,8 +82,10 @@ def test_live_page_search_and_claimant_in_a_browser(
         assert added.returncode == 0, added.stderr.decode()
         registered = time.monotonic()
         events = WebDriverWait(browser, 120, poll_frequency=0.2).until(
-            lambda b: len(b.find_elements(By.CSS_SELECTOR, "#events article.event")) == 2
-            and b.find_elements(By.CSS_SELECTOR, "#events article.event")
+            lambda b: (
+                len(b.find_elements(By.CSS_SELECTOR, "#events article.event")) == 2
+                and b.find_elements(By.CSS_SELECTOR, "#events article.event")
+            )
         )
         seconds = time.monotonic() - registered
         text = " ".join(event.text for event in events)
