@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from spacy.language import Language
 
 from pipeline.newsroom.app import make_app
+from pipeline.newsroom.chart import buckets, day_bars
 from pipeline.records import Event
 from pipeline.settings import Settings
 from pipeline.store.base import Store
@@ -75,6 +76,9 @@ def test_pages_show_events_claims_and_entities(store: Store) -> None:
         assert "Union denies strike is over at Dunmore" in found
         assert "Minister says the port" in found  # its union claim denies too
         assert "Talks over the port" not in found
+        # only the claims that match are shown
+        assert 'class="claim stance-assert"' not in found
+        assert "claims that do not match not shown" in found
         claimant = await page(client, "/claimant/org%3Adockers-union")
         claims_by = claimant.split('id="claims-by"')[1].split("</ul>")[0]
         assert claims_by.count('class="claim stance-deny"') == 2
@@ -220,3 +224,14 @@ def test_web_beyond_loopback_needs_a_token(tmp_path: Path) -> None:
     done = newswire_text("web", "--host", "0.0.0.0", NEWSWIRE_DATA_DIR=str(tmp_path))
     assert done.returncode == 78
     assert "NEWSWIRE_WEB_TOKEN" in done.stderr and done.stdout == ""
+
+
+def test_the_chart_groups_a_long_span_into_at_most_90_bars() -> None:
+    day = 86400.0
+    days = [(0.0, 2), (day, 1), (400 * day, 5)]
+    size, counts = buckets(days)
+    assert size == 5 and counts == {0: 3, 80: 5}
+    svg = str(day_bars(days))
+    assert svg.count("<rect") == 2 and "1970-01-01 to 1970-01-05: 3" in svg
+    assert buckets([(0.0, 1), (2 * day, 4)]) == (1, {0: 1, 2: 4})
+    assert str(day_bars([])) == ""

@@ -77,7 +77,7 @@ async def search_page(request: web.Request) -> web.Response:
         "search.html",
         **{
             **context,
-            "events": [event_view(hit.body) for hit in hits[: wanted.limit]],
+            "events": [event_view(hit.body, wanted) for hit in hits[: wanted.limit]],
             "page": asked.page,
             "more": len(hits) > wanted.limit,
             "next_url": "/search?" + urlencode({**kept, "page": asked.page + 1}),

@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 
 from pipeline.records import Claim
+from pipeline.store.query import Search
 
 SNIPPET_CHARS = 280
 
@@ -23,12 +24,32 @@ def claim_view(claim: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def event_view(body: bytes, kinds: tuple[str, ...] = ("statement",)) -> dict[str, Any]:
-    """An event's JSON as a dict for the templates: its claims of ``kinds`` (statements unless
-    asked), keyed for links; a snippet of its text."""
+def wanted(claim: dict[str, Any], search: Search) -> bool:
+    """Whether a claim (as ``claim_view`` makes it) passes the search's claim filters."""
+    who = search.claimant.casefold() if search.claimant else ""
+    return (
+        (
+            not who
+            or who == claim["key"]
+            or who in claim["who"].casefold()
+            or who in claim["who_name"].casefold()
+        )
+        and (not search.stance or claim["stance"] == search.stance)
+        and (search.hedged is None or claim.get("hedged", False) == search.hedged)
+        and (search.anonymous is None or claim["claimant"]["anonymous"] == search.anonymous)
+    )
+
+
+def event_view(body: bytes, search: Search | None = None) -> dict[str, Any]:
+    """An event's JSON as a dict for the templates: its statements (with ``search``, those that
+    pass its claim filters), keyed for links; a snippet of its text."""
     event = orjson.loads(body)
     names = {e["id"]: e["name"] for e in event["entities"]}
-    claims = [claim_view(c, names) for c in event["claims"] if c.get("kind", "statement") in kinds]
+    claims = [
+        claim_view(c, names) for c in event["claims"] if c.get("kind", "statement") == "statement"
+    ]
+    if search is not None:
+        claims = [c for c in claims if wanted(c, search)]
     text = event["text"]
     snippet = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…" if len(text) > SNIPPET_CHARS else text
     article = event["article"]
@@ -39,6 +60,7 @@ def event_view(body: bytes, kinds: tuple[str, ...] = ("statement",)) -> dict[str
         "entities": event["entities"][:8],
         "claims": claims,
         "other_claims": len(event["claims"]) - len(claims),
+        "filtered": search is not None and search.filters_claims,
         "snippet": snippet,
         "story": article.get("story_id") or article["id"],
     }

@@ -29,6 +29,13 @@ class Search:
     limit: int = 20
     offset: int = 0
 
+    @property
+    def filters_claims(self) -> bool:
+        """Whether any claim filter is given."""
+        return any(
+            (self.claimant, self.stance, self.hedged is not None, self.anonymous is not None)
+        )
+
 
 def fts5_query(text: str) -> str:
     """``text`` as an FTS5 query that means "every word", whatever punctuation it holds."""
