@@ -5,7 +5,8 @@ from __future__ import annotations
 import faust
 from faust.types.auth import CredentialsT
 
-from agents.faust_repairs import EMBEDDED_FETCH_WAIT, RepairedWorker, app_options, use_repairs
+from agents.faust_repairs import RepairedWorker, app_options, use_repairs
+from pipeline.kafka.broker import fetch_wait
 from pipeline.logs import json_logging_config
 from pipeline.settings import Settings
 
@@ -40,8 +41,7 @@ def create_app(settings: Settings, bootstrap: str, embedded: bool) -> faust.App:
         logging_config=json_logging_config(settings.log_level) if settings.log_json else None,
         **app_options(embedded),
     )
-    wait = settings.consumer_fetch_wait
-    return use_repairs(app, EMBEDDED_FETCH_WAIT if wait is None and embedded else wait)
+    return use_repairs(app, fetch_wait(settings, embedded))
 
 
 def service_worker(app: faust.App, settings: Settings, name: str) -> faust.Worker:

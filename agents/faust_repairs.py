@@ -60,9 +60,6 @@ from faust.types import TP, EventT
 from mode.utils.queues import ThrowableQueue
 from yarl import URL
 
-EMBEDDED_FETCH_WAIT = 0.1
-"""Seconds the embedded broker may hold a worker's fetch (1)."""
-
 
 class RepairedConsumerThread(driver.AIOKafkaConsumerThread):
     """Faust's aiokafka consumer thread with repairs 1 and 2."""

@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pydantic import ValidationError
 
 from pipeline.deadletters import dead_letter, error_info
+from pipeline.kafka.broker import fetch_wait, is_embedded
 from pipeline.kafka.producer import producer
 from pipeline.kafka.reader import Message
 from pipeline.kafka.security import client_options
@@ -58,6 +59,7 @@ async def ingest(
     """Store events from ``news.events`` until ``stop`` is set; then commit and leave."""
     topic = settings.topic("events")
     await ensure_topics(bootstrap, settings)
+    wait = fetch_wait(settings, await is_embedded(bootstrap, settings))
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -65,6 +67,7 @@ async def ingest(
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=BATCH,
+        **({"fetch_max_wait_ms": int(wait * 1000)} if wait is not None else {}),
         max_partition_fetch_bytes=settings.max_message_bytes,
         fetch_max_bytes=settings.max_message_bytes,
         session_timeout_ms=int(settings.session_timeout * 1000),

@@ -104,6 +104,19 @@ async def wait_until_ready(
     )
 
 
+EMBEDDED_FETCH_WAIT = 0.1
+"""Seconds the embedded broker may hold a consumer's fetch: Tansu holds every fetch for as long
+as the consumer allows, even with data waiting (agents/faust_repairs.py, repair 1)."""
+
+
+def fetch_wait(settings: Settings, embedded: bool) -> float | None:
+    """``NEWSWIRE_CONSUMER_FETCH_WAIT``, else 0.1 s on the embedded broker, else None (the
+    client's default: Kafka answers as soon as there is data)."""
+    if settings.consumer_fetch_wait is None and embedded:
+        return EMBEDDED_FETCH_WAIT
+    return settings.consumer_fetch_wait
+
+
 async def is_embedded(bootstrap: str, settings: Settings | None = None) -> bool:
     """Whether ``bootstrap`` is the embedded broker (its cluster id says so)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options(settings))
