@@ -203,6 +203,7 @@ def test_one_embedded_broker_per_data_dir(tmp_path: Path) -> None:
     first = BrokerCommand(tmp_path)
     env = {"NEWSWIRE_DATA_DIR": str(tmp_path), "NEWSWIRE_WEB_PORT": str(free_port())}
     env["NEWSWIRE_POLLER_WEB_PORT"] = str(free_port())
+    env["NEWSWIRE_NEWSROOM_PORT"] = str(free_port())
     run = None
     try:
         second = newswire_text("broker", **env)

@@ -171,7 +171,7 @@ def test_run_stops_on_ctrl_c_busy_and_its_restart_loses_nothing(
     """Ctrl-C reaches ``run`` alone (its children have process groups of their own); it stops
     them and says so in one line."""
     asyncio.run(ensure_topics(settings.broker or "", settings))
-    ports = {"web_port": free_port(), "poller_web_port": free_port()}
+    ports = {"web_port": free_port(), "poller_web_port": free_port(), "newsroom_port": free_port()}
     settings = settings.model_copy(update=ports | {"nlp_batch_size": 4, "feed_files": True})
     feed = str(BUNDLED / "dawn.xml")
     busy = Command(settings, tmp_path / "busy.log", "run", "--feed", feed)

@@ -99,9 +99,7 @@ def run(ctx: click.Context, broker: str | None, feeds: tuple[str, ...]) -> None:
     from pipeline.kafka.broker_state import Busy, held, live_broker
     from pipeline.supervisor import supervise
 
-    settings = with_web_ports(
-        settings_with(ctx, broker=broker), "web_port", "poller_web_port", "newsroom_port"
-    )
+    settings = settings_with(ctx, broker=broker)
     check_web_token(settings)
     sources = registry_sources(settings, list(feeds) or settings.feeds)
 
@@ -112,6 +110,8 @@ def run(ctx: click.Context, broker: str | None, feeds: tuple[str, ...]) -> None:
     registered = f"the registered feeds and {added} added" if sources else "the registered feeds"
     try:
         with held(settings.data_dir / "run.lock"):
+            # ports are chosen once this is the data directory's only run
+            settings = with_web_ports(settings, "web_port", "poller_web_port", "newsroom_port")
             running = None if settings.broker else live_broker(settings.broker_state_file)
             if settings.broker or (running and running.owner == "broker"):
                 bootstrap = settings.broker or running.bootstrap  # type: ignore[union-attr]
