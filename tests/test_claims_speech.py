@@ -562,6 +562,15 @@ def test_dash_signature_after_a_no_break_space(nlp: Language) -> None:
     assert [c.hedged for c in found] == [False, True, False]  # "Maybe" hedges
 
 
+def test_the_later_of_two_subjects_is_the_speaker(nlp: Language) -> None:
+    # The parse takes the quotation's last noun phrase for a second subject of "said".
+    text = "“The campaign is in panic mode. Full panic mode,” said Jane Roe, a local organizer."
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.claimant.text == "Jane Roe, a local organizer"
+    assert c.content.text == "The campaign is in panic mode. Full panic mode"
+
+
 def test_typewriter_quotation_marks(nlp: Language) -> None:
     # Time feed sentence, typed with the LDC/NYT typewriter marks ('' ... '').
     text = (
