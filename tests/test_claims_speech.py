@@ -461,6 +461,16 @@ def test_continued_with_a_quotation(nlp: Language) -> None:
     assert claims_of(nlp, "Prices continued to rise in March.") == []
 
 
+def test_passive_cue_with_an_agent_reports_its_subject(nlp: Language) -> None:
+    text = "The budget shortfall was first reported by the Boston Globe."
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text) == ("the Boston Globe", "was first reported")
+    assert c.content.text == "The budget shortfall"
+    # A relative pronoun is no content.
+    assert claims_of(nlp, "The plan, which was reported by the Globe, failed.") == []
+
+
 @pytest.mark.parametrize(
     ("text", "content"),
     [
