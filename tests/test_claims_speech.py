@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from tests.support.claims import assert_offsets, claims_of, only
+from tests.support.claims import assert_offsets, checked_claims, claims_of, only
 
 # ------------------------------------------------------------------ indirect speech
 
@@ -438,11 +438,37 @@ def test_headline_colon_cue(nlp: Language) -> None:
     assert claims_of(nlp, "Follow us on Twitter: @newswire is our account.") == []
 
 
+def test_quoted_transcript_turns(nlp: Language) -> None:
+    # A transcript quoted paragraph by paragraph: each turn opens with a quotation mark.
+    text = (
+        "Partial transcript as follows:\n\n"
+        '"HOST: Let us begin with the budget talks in the capital this week.\n\n'
+        '"GOVERNOR: The budget will be balanced by the end of the year.\n\n'
+        '"HOST: And what about the new bridge over the river?\n\n'
+        '"GOVERNOR: We will build it, and it will open next spring.\n'
+    )
+    found = checked_claims(nlp, text)
+    assert [c.claimant.text for c in found] == ["HOST", "GOVERNOR", "HOST", "GOVERNOR"]
+    assert found[1].content.text == "The budget will be balanced by the end of the year"
+    # Fewer than three labelled lines make no transcript.
+    assert claims_of(nlp, '"NOTE: The budget will be balanced by the end of the year.') == []
+
+
 def test_continued_with_a_quotation(nlp: Language) -> None:
     text = "Scarborough continued: “Is he really so stupid that he thinks voters are not offended?”"
     c = only(nlp, text)
     assert (c.cue.text, c.quote) == ("continued:", "direct")
     assert claims_of(nlp, "Prices continued to rise in March.") == []
+
+
+def test_passive_cue_with_an_agent_reports_its_subject(nlp: Language) -> None:
+    text = "The budget shortfall was first reported by the Boston Globe."
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text) == ("the Boston Globe", "was first reported")
+    assert c.content.text == "The budget shortfall"
+    # A relative pronoun is no content.
+    assert claims_of(nlp, "The plan, which was reported by the Globe, failed.") == []
 
 
 @pytest.mark.parametrize(
@@ -532,6 +558,27 @@ def test_signed_quotation_dash_cue(nlp: Language) -> None:
         "Ackerley since 2016, and they had their first child in 2024."
     )
     assert [c.cue.text for c in claims_of(nlp, text)] == []
+
+
+def test_dash_signature_after_a_no_break_space(nlp: Language) -> None:
+    # Reader comments signed "― Name" with a no-break space, the next one on the same line.
+    text = (
+        "“The plan will not survive the winter.”\u00a0―\u00a0Maria L. Ortega\n"
+        "“Maybe the mayor will listen this time.” ―\u00a0Tom Reyes “We waited long enough.”"
+        " ― Ana Ruiz.\n"
+    )
+    found = checked_claims(nlp, text)
+    assert [c.claimant.text for c in found] == ["Maria L. Ortega", "Tom Reyes", "Ana Ruiz"]
+    assert [c.hedged for c in found] == [False, True, False]  # "Maybe" hedges
+
+
+def test_the_later_of_two_subjects_is_the_speaker(nlp: Language) -> None:
+    # The parse takes the quotation's last noun phrase for a second subject of "said".
+    text = "“The campaign is in panic mode. Full panic mode,” said Jane Roe, a local organizer."
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert c.claimant.text == "Jane Roe, a local organizer"
+    assert c.content.text == "The campaign is in panic mode. Full panic mode"
 
 
 def test_typewriter_quotation_marks(nlp: Language) -> None:

@@ -51,6 +51,14 @@ def assert_offsets(text: str, claim: Claim) -> None:
         assert claim.content.spans[-1][1] == claim.content.end
 
 
+def checked_claims(nlp: Language, text: str) -> list[Claim]:
+    """The claims of ``text``, each with offsets that match the text."""
+    claims = claims_of(nlp, text)
+    for c in claims:
+        assert_offsets(text, c)
+    return claims
+
+
 def tagged_claims(nlp: Language, text: str) -> list[Claim]:
     """Claims of ``text`` through the tag stage (its refined entities) and the rebuilt parse,
     as the worker finds them."""

@@ -36,11 +36,13 @@ class ClaimantPhrase:
 
 
 def subject_child(verb: Token) -> Token | None:
-    """The active subject of ``verb``, if any."""
+    """The active subject of ``verb``, if any; of two, the later: the parse may take a
+    quotation's last noun phrase for a subject too (“... Full panic mode,” said Wimes)."""
+    found = None
     for c in verb.children:
-        if c.dep_ in SUBJECT_DEPS:
-            return c
-    return None
+        if c.dep_ in SUBJECT_DEPS and (found is None or c.pos_ != "PART"):
+            found = c  # not "n't", a subject by a parse error
+    return found
 
 
 def is_passive(verb: Token) -> bool:

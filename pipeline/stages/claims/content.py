@@ -13,6 +13,7 @@ from pipeline.stages.claims.lexicon import (
     NEGATED_ONLY_VERBS,
     NP_OBJECT_VERBS,
     OBJECT_PREP_VERBS,
+    PASSIVE_SUBJECT_DEPS,
     PREP_CONTENT_VERBS,
     PREP_ONLY_VERBS,
     PROPOSITION_NOUNS,
@@ -236,5 +237,14 @@ def object_content(doc: Doc, verb: Token) -> Found:
     word lists do not know ("attacked his record", "echoed the warning")."""
     for c in verb.rights:
         if c.dep_ in ("dobj", "attr", "oprd", "prep"):
+            return subtree_piece(doc, c), c
+    return NOTHING
+
+
+def passive_subject_content(doc: Doc, verb: Token) -> Found:
+    """The subject of a passive cue with a ``by`` agent: its content ("The issue was first
+    reported by the Post"), unless a relative pronoun ("which was reported by")."""
+    for c in verb.lefts:
+        if c.dep_ in PASSIVE_SUBJECT_DEPS and c.tag_ not in ("WDT", "WP"):
             return subtree_piece(doc, c), c
     return NOTHING

@@ -14,11 +14,16 @@ from pipeline.stages.claims.according import PrepositionalCues
 from pipeline.stages.claims.claimants import (
     ClaimantPhrase,
     EntityLinker,
+    agent,
     find_claimant,
     is_passive,
     subject_child,
 )
-from pipeline.stages.claims.content import clause_content, object_content
+from pipeline.stages.claims.content import (
+    clause_content,
+    object_content,
+    passive_subject_content,
+)
 from pipeline.stages.claims.cues import cue_of, is_cue, kind_of, structural
 from pipeline.stages.claims.filters import antecedent, no_statement, nobody, possibility
 from pipeline.stages.claims.headlines import ColonCues
@@ -278,6 +283,8 @@ class _Extractor:
             pieces = resolved
         if not pieces and _object_may_be_content(verb, listed, takes_position):
             pieces, head = object_content(self.doc, verb)
+        if not pieces and takes_position and _reports_subject(verb, listed):
+            pieces, head = passive_subject_content(self.doc, verb)
         if not listed and (head is None or head.head.i != verb.i or _holds_cue(head)):
             return None  # learned cues take their own complement or object, and "issued a
             # statement saying ..." is the claim of "saying"
@@ -344,6 +351,12 @@ def _object_may_be_content(verb: Token, listed: bool, takes_position: bool) -> b
     if not listed:
         return True
     return takes_position and verb.lemma_.lower() != "call" and cue_probability(verb) >= SURE_CUE
+
+
+def _reports_subject(verb: Token, listed: bool) -> bool:
+    """A passive cue with a ``by`` agent reports its subject ("The issue was first reported
+    by the Post"); the learned detector must be sure of an unlisted one ("is dwarfed by")."""
+    return agent(verb) is not None and (listed or cue_probability(verb) >= SURE_CUE)
 
 
 def _holds_cue(head: Token) -> bool:

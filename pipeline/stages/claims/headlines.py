@@ -29,6 +29,7 @@ MIN_TURNS = 3
 #: Entities that speak: people, organisations, groups (not places: "Iowa: ...").
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP"})
 QUOTE_OPENERS = frozenset("“\"‘'")
+_PARAGRAPH_QUOTES = frozenset('“"')
 #: A transcript's speaker label: "BENENSON", "KATE BOULDUAN" (not "Q" and "A", whose turns
 #: are an interview's questions and answers).
 _SPEAKER = re.compile(r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]*){0,2}")
@@ -42,6 +43,14 @@ def _label(text: str, start: int, end: int) -> bool:
     """The line opens with a speaker label: "BENENSON: ..."."""
     colon = text.find(":", start, end)
     return colon > start and _SPEAKER.fullmatch(text, start, colon) is not None
+
+
+def _label_start(text: str, start: int, end: int) -> int | None:
+    """Where the speaker label of a line starts, after the quotation mark that opens each
+    paragraph of a quoted transcript ('"PENCE: Well, ...'); None without a label."""
+    if text[start : start + 1] in _PARAGRAPH_QUOTES:
+        start += 1
+    return start if _label(text, start, end) else None
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
@@ -73,7 +82,7 @@ class ColonCues:
 
     def claims(self) -> list[Claim]:
         lines = list(_lines(self.text))
-        labels = sum(1 for s, e in lines if _label(self.text, s, e))
+        labels = sum(1 for s, e in lines if _label_start(self.text, s, e) is not None)
         self.transcript = labels >= MIN_TURNS
         found = [self._line(s, e) for s, e in lines]
         found.extend(self._introduced(m.start()) for m in _COLON_QUOTE.finditer(self.text))
@@ -131,13 +140,15 @@ class ColonCues:
         return bisect.bisect_left(self.tok_starts, start), bisect.bisect_left(self.tok_starts, end)
 
     def _line(self, start: int, end: int) -> Claim | None:
+        label = _label_start(self.text, start, end) if self.transcript else None
+        start = start if label is None else label
         colon = self.text.find(":", start, end)
         if colon < 0 or not self.text[start:colon].strip()[:1].isupper():
             return None
         after = self.text[colon + 1 : end].lstrip()
         if not self.text[colon + 1 : colon + 2].isspace() or not after:
             return None
-        speaker = self.transcript and _label(self.text, start, end)
+        speaker = label is not None
         if start > 0 and after[0] not in QUOTE_OPENERS and not speaker:
             return None
         a, c = self._token_range(start, colon)

@@ -18,6 +18,7 @@ from pipeline.records import Claim, Content, Cue
 from pipeline.stages.claims.claimants import EntityLinker, phrase
 from pipeline.stages.claims.quotes import QuoteIndex, strip_chars
 from pipeline.stages.claims.spans import Piece
+from pipeline.stages.claims.stance import content_hedged
 
 #: A dash; a hyphen only standing alone or opening a line ("- Sanders", "-President Obama").
 _DASH = re.compile(r"[―—–]|--?(?=[\sA-Z])")  # a hyphen's left side is checked in code
@@ -71,6 +72,7 @@ class DashCues:
             content=Content(text=self.text[s:e], start=s, end=e, spans=[content]),
             stance="assert",
             quote="direct",
+            hedged=content_hedged(self.doc, self.tok_starts, [content]),
         )
 
     def _signs(self, start: int, end: int) -> bool:
@@ -88,6 +90,8 @@ class DashCues:
         line_end = text.find("\n", after)
         line_end = len(text) if line_end < 0 else line_end
         i = bisect.bisect_left(self.tok_starts, after)
+        while i < len(self.doc) and self.doc[i].is_space:
+            i += 1  # "― Julie": a no-break space after the dash is a token of its own
         first = i
         while i < len(self.doc) and self.doc[i].idx < line_end and i - first < MAX_NAME_TOKENS:
             word = self.doc[i].text
