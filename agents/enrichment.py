@@ -28,6 +28,7 @@ from pipeline.settings import Settings
 from pipeline.stages.chain import claims_message, with_story
 from pipeline.stages.fulltext import needs_page
 from pipeline.stages.stories import StoryIndex, expired
+from pipeline.stages.story_files import BandFile, EntryFile, scratch_file
 
 Agent = Callable[[faust.StreamT], Awaitable[None]]
 
@@ -43,8 +44,11 @@ class Enrichment:
         self.pool = pool
         names = ("raw", "pages", "clean", "tagged", "events", "claims", "deadletter")
         self.topics = {name: app.topic(settings.topic(name)) for name in names}
-        self.stories = StoryIndex()
-        self.stories.docs = global_table(app, STORIES_TABLE, on_change=self.stories.learn)
+        scratch = scratch_file(settings.data_dir / "worker")
+        self.stories = StoryIndex(bands=BandFile(scratch))
+        self.stories.docs = global_table(
+            app, STORIES_TABLE, on_change=self.stories.learn, entries=EntryFile(scratch)
+        )
         self.aliases = TextTable(global_table(app, ALIASES_TABLE))
         self.window = timedelta(days=settings.story_window_days)
 

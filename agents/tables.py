@@ -13,12 +13,18 @@ from typing import cast
 import faust
 from faust.types import EventT
 
+from agents.story_store import register
+
 
 def global_table(
-    app: faust.App, name: str, on_change: Callable[[bytes, bytes | None], None] | None = None
+    app: faust.App,
+    name: str,
+    on_change: Callable[[bytes, bytes | None], None] | None = None,
+    entries: MutableMapping[bytes, bytes] | None = None,
 ) -> MutableMapping[bytes, bytes]:
     """The table ``name``; ``on_change(key, value)`` sees each entry read from its changelog
-    (at start and, from other workers, while running; ``value`` None for a deletion)."""
+    (at start and, from other workers, while running; ``value`` None for a deletion). Its
+    entries are kept in ``entries`` (``agents.story_store``) or, by default, in a dict."""
 
     async def changed(event: EventT) -> None:
         if on_change is not None:
@@ -32,6 +38,8 @@ def global_table(
         recovery_buffer_size=1,
         use_partitioner=True,
         on_changelog_event=changed,
+        store=None if entries is None else register(),
+        options=None if entries is None else {"entries": entries},
     )
     return cast(MutableMapping[bytes, bytes], table)
 

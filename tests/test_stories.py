@@ -151,9 +151,11 @@ def test_bands_point_to_the_newest_copy_whatever_order_entries_arrive_in(
     for order in (entries, entries[::-1]):
         index = StoryIndex()
         for key, blob in order:
+            index.docs[key] = blob
             index.learn(key, blob)
         assert index.candidates(shared) == ["a:2"]
-        index.learn(b"doc:a:2", None)  # deleted elsewhere: its bands go
+        del index.docs[b"doc:a:2"]  # deleted elsewhere: its bands go
+        index.learn(b"doc:a:2", None)
         assert index.candidates(band_keys(signature(updated))) == []
 
 
@@ -171,3 +173,14 @@ def test_expiry_drops_entries_that_are_not_articles(bodies: list[str]) -> None:
     assign_story("a:1", bodies[6], NOW, index)
     assert expired(index, NOW) == 0
     assert list(index.docs) == [b"doc:a:1"]
+
+
+def test_an_earlier_versions_entry_is_passed_over_and_expires(bodies: list[str]) -> None:
+    """An entry of format 1 (a JSON head and 64-bit values), left in the changelog by an
+    earlier version, is neither matched nor crashes the worker, and expiry drops it."""
+    head = orjson.dumps({"story": "old:1", "seen": NOW.timestamp()})
+    values = signature(bodies[9]).astype(">u8").tobytes()
+    index = StoryIndex({b"doc:old:1": len(head).to_bytes(4, "big") + head + values})
+    assert assign_story("new:1", bodies[9], NOW, index).duplicate_of is None
+    assert expired(index, NOW) == 0
+    assert list(index.docs) == [b"doc:new:1"]

@@ -2,11 +2,11 @@
 
 Each article's text becomes a MinHash signature (datasketch) of its word 5-grams, kept with
 its story in ``StoryIndex.docs`` (a ``MutableMapping`` of bytes, one entry per article: a
-dict in tests, a Faust table in the worker). The signature is cut into bands whose hashes
-index the newest article seen with that band; that band index lives in memory, derived from
-the entries (``StoryIndex.learn`` takes those another worker wrote). Candidates sharing a band
-are confirmed by their estimated Jaccard similarity, so two articles on one topic, which share
-words but few 5-grams, stay apart.
+dict in tests, a Faust table on disk in the worker). The signature is cut into bands whose
+hashes index the newest article seen with that band (``StoryIndex.bands``, SQLite: on disk in
+the worker), derived from the entries (``StoryIndex.learn`` takes those another worker wrote).
+Candidates sharing a band are confirmed by their estimated Jaccard similarity, so two articles
+on one topic, which share words but few 5-grams, stay apart.
 
 Entries expire after ``window`` (default 7 days): an old article is neither matched nor kept.
 The result depends on what was seen before, so a replay may assign other stories.
@@ -20,10 +20,12 @@ import struct
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import numpy as np
-import orjson
 from datasketch import MinHash
+
+from pipeline.stages.story_files import BandFile, connect
 
 PERMUTATIONS = 120
 BANDS = 20
@@ -61,18 +63,31 @@ def signature(text: str) -> np.ndarray:
     return minhash.hashvalues.astype(np.uint64)
 
 
-def band_keys(values: np.ndarray) -> list[bytes]:
-    """One index key per band of the signature."""
+def band_keys(values: np.ndarray) -> list[int]:
+    """One index key per band of the signature: the band's number and 56 bits of its hash."""
     return [
-        b"band:%d:" % band
-        + hashlib.blake2b(values[band * _ROWS : (band + 1) * _ROWS].tobytes(), digest_size=12)
-        .hexdigest()
-        .encode()
+        band << 56
+        | int.from_bytes(
+            hashlib.blake2b(
+                values[band * _ROWS : (band + 1) * _ROWS].tobytes(), digest_size=7
+            ).digest()
+        )
         for band in range(BANDS)
     ]
 
 
 _DOC = b"doc:"
+_FORMAT = 2
+"""The entries' format: 1 (a JSON head and 64-bit values) is no longer read."""
+_HEAD = struct.Struct(">BdH")  # format, time seen, length of the story id
+
+
+class Entry(NamedTuple):
+    """What the table keeps of an article."""
+
+    values: np.ndarray
+    story_id: str
+    seen: float
 
 
 def _doc_key(article_id: str) -> bytes:
@@ -80,15 +95,21 @@ def _doc_key(article_id: str) -> bytes:
 
 
 def _pack(values: np.ndarray, story_id: str, seen_at: datetime) -> bytes:
-    head = orjson.dumps({"story": story_id, "seen": seen_at.timestamp()})
-    return struct.pack(">I", len(head)) + head + values.astype(">u8").tobytes()
+    story = story_id.encode()
+    head = _HEAD.pack(_FORMAT, seen_at.timestamp(), len(story))
+    return head + story + values.astype(">u4").tobytes()  # MinHash values have 32 bits
 
 
-def _unpack(blob: bytes) -> tuple[np.ndarray, str, float]:
-    (size,) = struct.unpack_from(">I", blob)
-    head = orjson.loads(blob[4 : 4 + size])
-    values = np.frombuffer(blob[4 + size :], dtype=">u8").astype(np.uint64)
-    return values, head["story"], head["seen"]
+def _unpack(blob: bytes) -> Entry | None:
+    """The entry in ``blob``; None for one in another format (an earlier version's)."""
+    if len(blob) < _HEAD.size or blob[0] != _FORMAT:
+        return None
+    _, seen, size = _HEAD.unpack_from(blob)
+    if len(blob) != _HEAD.size + size + 4 * PERMUTATIONS:
+        return None
+    story = blob[_HEAD.size : _HEAD.size + size].decode()
+    values = np.frombuffer(blob, dtype=">u4", offset=_HEAD.size + size).astype(np.uint64)
+    return Entry(values, story, seen)
 
 
 def _similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -96,39 +117,34 @@ def _similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 
 class StoryIndex:
-    """The articles seen (``docs``) and, in memory, the newest article of each band."""
+    """The articles seen (``docs``) and the newest article of each band (``bands``, derived
+    from the entries, in SQLite: in memory unless given a file)."""
 
-    def __init__(self, docs: MutableMapping[bytes, bytes] | None = None) -> None:
+    def __init__(
+        self, docs: MutableMapping[bytes, bytes] | None = None, bands: BandFile | None = None
+    ) -> None:
         self.docs: MutableMapping[bytes, bytes] = {} if docs is None else docs
-        self._bands: dict[bytes, tuple[float, str]] = {}  # band key -> (seen, article id)
-        self._keys: dict[str, list[bytes]] = {}  # article id -> its band keys
+        self.bands = BandFile(connect(":memory:")) if bands is None else bands
         for key, blob in list(self.docs.items()):
             self.learn(key, blob)
 
     def learn(self, key: bytes, blob: bytes | None) -> None:
-        """Take in an entry of ``docs`` written (or deleted, ``blob`` None) here or elsewhere;
-        entries arriving out of order leave each band with its newest article."""
-        if not key.startswith(_DOC):
-            return
-        article_id = key[len(_DOC) :].decode()
-        for band in self._keys.pop(article_id, ()):  # the bands of its previous entry
-            if self._bands.get(band, (0.0, ""))[1] == article_id:
-                del self._bands[band]
-        if blob is None:
-            return
-        values, _, seen = _unpack(blob)
-        self._keys[article_id] = keys = band_keys(values)
-        for band in keys:
-            newest = self._bands.get(band)
-            if newest is None or newest[0] <= seen:
-                self._bands[band] = (seen, article_id)
+        """Take in an entry of ``docs`` written here or elsewhere (``blob`` None: deleted). A
+        band keeps its newest article whatever order entries arrive in; a band an article no
+        longer has (deleted or written again) is left for ``candidates`` to pass over."""
+        entry = None if blob is None or not key.startswith(_DOC) else _unpack(blob)
+        if entry is not None:
+            self.bands.add(band_keys(entry.values), entry.seen, key[len(_DOC) :].decode())
 
-    def candidates(self, keys: Iterable[bytes]) -> list[str]:
-        """The articles sharing a band with ``keys``, each once."""
-        found = (self._bands.get(key) for key in keys)
-        return list(dict.fromkeys(entry[1] for entry in found if entry is not None))
+    def candidates(self, keys: Iterable[int]) -> list[str]:
+        """The articles whose current entry shares a band with ``keys``, each once."""
+        return [
+            article
+            for seen, article in dict.fromkeys(self.bands.newest(keys))
+            if (entry := self.get(article)) is not None and entry.seen == seen
+        ]
 
-    def get(self, article_id: str) -> tuple[np.ndarray, str, float] | None:
+    def get(self, article_id: str) -> Entry | None:
         """Signature, story and time seen of an article, if it is kept."""
         blob = self.docs.get(_doc_key(article_id))
         return None if blob is None else _unpack(blob)
@@ -175,14 +191,15 @@ def assign_story(
 
 
 def expired(index: StoryIndex, now: datetime, window: timedelta = WINDOW) -> int:
-    """Drop the articles older than ``window`` (and any entry that is not an article's, such as
-    the band entries an earlier version kept in the table); return how many articles went."""
+    """Drop the articles older than ``window`` (and any entry that is not an article's in this
+    format, such as an earlier version's); return how many articles went."""
     oldest = (now - window).timestamp()
     gone = 0
     for key, blob in list(index.docs.items()):
-        if key.startswith(_DOC) and _unpack(blob)[2] >= oldest:
+        entry = _unpack(blob) if key.startswith(_DOC) else None
+        if entry is not None and entry.seen >= oldest:
             continue
         del index.docs[key]
-        index.learn(key, None)
-        gone += key.startswith(_DOC)
+        gone += entry is not None
+    index.bands.drop_before(oldest)
     return gone
