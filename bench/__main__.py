@@ -19,8 +19,9 @@ from bench.corpus import Corpus, load_corpus
 from bench.e2e import WARM_ARTICLES_PER_NLP_PROCESS, Layout, describe, run_layout
 from bench.poller import run_poller
 from bench.quality import run_quality
-from bench.report import headline, table, targets
+from bench.report import headline, store_headline, table, targets
 from bench.soak import run_soak
+from bench.store import run_store
 from pipeline.kafka.broker import EmbeddedBroker
 from pipeline.settings import Settings
 
@@ -36,6 +37,10 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end runs")
     parser.add_argument("--no-poller", action="store_true", help="skip the poller figures")
     parser.add_argument("--no-quality", action="store_true", help="skip the quality figures")
+    parser.add_argument("--no-store", action="store_true", help="skip the store figures")
+    parser.add_argument(
+        "--store-events", type=int, default=100_000, help="events to grow each store to"
+    )
     parser.add_argument("--eval", action="store_true", help="only the quality figures")
     parser.add_argument("--soak", type=float, metavar="MINUTES", help="also soak one worker")
     parser.add_argument("--soak-rate", type=float, default=1.0, help="soak articles/s")
@@ -97,6 +102,10 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         print("poller ...", file=sys.stderr, flush=True)
         news = SHARED / "data" / "feeds" / "news"
         report["poller"] = run_poller(news if news.is_dir() else BUNDLED, args.feed_urls)
+    if not args.no_store:
+        print("store ...", file=sys.stderr, flush=True)
+        report["store"] = run_store(model, args.workdir, args.store_events)
+        report |= store_headline(report["store"])
     if not args.no_quality:
         print("quality ...", file=sys.stderr, flush=True)
         report["quality"] = run_quality(args.workdir)

@@ -46,8 +46,25 @@ def headline(bare: dict[str, Any], layouts: dict[str, Any], cores: int) -> Repor
     }
 
 
+BACKENDS = ("sqlite", "postgres")
+
+
+def store_headline(store: dict[str, Any]) -> Report:
+    """Top-level store figures: ingest events/s and search p95 of each database."""
+    keys: Report = {}
+    for backend in BACKENDS:
+        figures = store.get(backend) or {}
+        keys[f"store_ingest_events_per_s_{backend}"] = _dig(figures, "ingest", "events_per_s")
+        keys[f"store_search_p95_ms_{backend}"] = _dig(figures, "search", "overall", "p95_ms")
+    return keys
+
+
 def _at_least(value: float | None, floor: float) -> bool | None:
     return None if value is None else value >= floor
+
+
+def _below(value: float | None, ceiling: float) -> bool | None:
+    return None if value is None else value < ceiling
 
 
 def _dig(data: Any, *keys: str) -> Any:
@@ -59,8 +76,8 @@ def _dig(data: Any, *keys: str) -> Any:
 
 
 def targets(report: Report) -> dict[str, bool | None]:
-    """Each target (throughput and latency: issues 4-8; quality: issue 18): met, missed, or
-    None when not measured."""
+    """Each target (throughput and latency: issues 4-8; quality: issue 18; store: issue 19):
+    met, missed, or None when not measured."""
     q = report.get("quality") or {}
     p99 = report.get("latency_p99_s")
     claims = _dig(q, "claims", "levels")
@@ -86,6 +103,16 @@ def targets(report: Report) -> dict[str, bool | None]:
         "hedged_f1_ge_0.78": _at_least(_dig(q, "stance", "hedged_f1"), 0.78),
         "anonymous_f1_ge_0.90": _at_least(_dig(q, "stance", "anonymous_f1"), 0.90),
         "kind_accuracy_ge_0.85": _at_least(_dig(q, "stance", "kind_accuracy"), 0.85),
+        "store_ingest_sqlite_ge_500_per_s": _at_least(
+            report.get("store_ingest_events_per_s_sqlite"), 500
+        ),
+        "store_ingest_postgres_ge_300_per_s": _at_least(
+            report.get("store_ingest_events_per_s_postgres"), 300
+        ),
+        "store_search_p95_sqlite_lt_200ms": _below(report.get("store_search_p95_ms_sqlite"), 200),
+        "store_search_p95_postgres_lt_200ms": _below(
+            report.get("store_search_p95_ms_postgres"), 200
+        ),
     }
 
 
@@ -186,6 +213,10 @@ def table(report: Report) -> str:
                 ("feedparser alone feeds/s", poller["parse_only"]["feeds_per_s"]),
             ],
         )
+    if "store" in report:
+        store = report["store"]
+        title = f"store ({store['events']} events grown from {store['real_events']} real ones)"
+        lines += _rows(title, _store_rows(store))
     if "quality" in report:
         lines += _rows("quality", _quality_rows(report["quality"]))
     if "targets" in report:
@@ -222,3 +253,31 @@ def _quality_rows(q: dict[str, Any]) -> list[tuple[str, Any]]:
         ),
     ]
     return rows + [(f"skipped {k}", v) for k, v in (q.get("skipped") or {}).items()]
+
+
+def _store_rows(store: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Ingest and search figures of each database, and each kind of read's p95."""
+    rows: list[tuple[str, Any]] = []
+    for backend in BACKENDS:
+        figures = store.get(backend) or {}
+        if "error" in figures:
+            rows.append((f"{backend} error", figures["error"]))
+            continue
+        ingest, search = figures["ingest"], figures["search"]
+        overall = search["overall"]
+        rows += [
+            (f"{backend} ingest events/s", ingest["events_per_s"]),
+            (f"{backend} ingest CPU ms/event (server)", _per_event_ms(ingest)),
+            (
+                f"{backend} search p50 / p95 / max ms",
+                f"{overall['p50_ms']} / {overall['p95_ms']} / {overall['max_ms']}",
+            ),
+        ]
+        rows += [(f"{backend} {kind} p95 ms", f["p95_ms"]) for kind, f in search["kinds"].items()]
+    return rows
+
+
+def _per_event_ms(ingest: dict[str, Any]) -> str:
+    client = _fmt(ingest["cpu_s_per_event"] * 1000)
+    server = ingest.get("server_cpu_s_per_event")
+    return client if server is None else f"{client} ({_fmt(server * 1000)})"

@@ -1,4 +1,4 @@
-"""The bench's adapters and score parsers on tiny inputs, and a tiny bench run (no timings)."""
+"""The bench's adapters and score parsers on tiny inputs, and tiny bench runs (no timings)."""
 
 from __future__ import annotations
 
@@ -150,6 +150,7 @@ def test_tiny_bench_reports_every_headline_key(tmp_path: Path) -> None:
     assert load_corpus(1).articles  # PolNeAR, ../shared, or else the bundled feeds
     output = tmp_path / "report.json"
     args = ["--articles", "5", "--layouts", "1x1", "--half-seconds", "3", "--no-quality"]
+    args += ["--no-store"]  # the next test runs it
     args += ["--feed-urls", "10"]
     assert main([*args, "--workdir", str(tmp_path / "work"), "--output", str(output)]) == 0
     report = orjson.loads(output.read_bytes())
@@ -165,3 +166,21 @@ def test_tiny_bench_reports_every_headline_key(tmp_path: Path) -> None:
     assert layout["full"]["cpu_s_per_article"] > 0 and report["bare"]["cpu_s_per_article"] > 0
     assert report["cpu_per_article_ratio_1_worker"] > 0
     assert layout["settings"]["consumer_fetch_wait"] == Settings().consumer_fetch_wait
+
+
+def test_tiny_store_bench_measures_both_databases(tmp_path: Path) -> None:
+    output = tmp_path / "report.json"
+    args = ["--articles", "2", "--no-e2e", "--no-poller", "--no-quality", "--store-events", "30"]
+    assert main([*args, "--workdir", str(tmp_path / "work"), "--output", str(output)]) == 0
+    report = orjson.loads(output.read_bytes())
+    kinds = {"text", "entity", "claimant", "stance", "source", "window", "combined", "paging"}
+    kinds |= {"claims_of", "disagreements", "timeline"}
+    for backend in ("sqlite", "postgres"):
+        figures = report["store"][backend]
+        assert figures["ingest"]["added"] == 30, backend
+        assert set(figures["search"]["kinds"]) == kinds
+        assert report[f"store_ingest_events_per_s_{backend}"] > 0
+        assert report[f"store_search_p95_ms_{backend}"] > 0
+        assert report["targets"][f"store_search_p95_{backend}_lt_200ms"] is not None
+    assert report["store"]["postgres"]["ingest"]["server_cpu_s_per_event"] > 0
+    assert not (tmp_path / "work" / "store").exists()  # the SQLite file is deleted

@@ -64,6 +64,21 @@ _CLAIM_COLUMNS = (
     " c.claimant_name, c.cue, c.content, c.stance, c.kind, c.hedged, c.anonymous"
 )
 
+#: The pairs of ``disagreements`` for the claimant's claims between two times.
+_DISAGREEMENTS = (
+    f"SELECT {_CLAIM_COLUMNS}, {_CLAIM_COLUMNS.replace('e.', 'f.').replace('c.', 'd.')}"
+    " FROM claims c JOIN events e ON e.id = c.event"
+    " JOIN claim_topics t ON t.event = c.event AND t.idx = c.idx"
+    " JOIN claim_topics u ON u.entity_id = t.entity_id"
+    " AND u.stance = CASE c.stance WHEN 'assert' THEN 'deny' ELSE 'assert' END"
+    " AND u.ts BETWEEN t.ts - ? AND t.ts + ?"
+    " JOIN claims d ON d.event = u.event AND d.idx = u.idx"
+    " JOIN events f ON f.id = d.event"
+    " WHERE c.claimant_key = ? AND c.stance IN ('assert', 'deny')"
+    " AND e.ts BETWEEN ? AND ? AND d.claimant_key <> c.claimant_key"
+    " ORDER BY e.ts DESC, f.ts DESC"
+)
+
 
 def _claim(row: Sequence[Any], offset: int = 0) -> ClaimHit:
     values = list(row[offset : offset + 15])
@@ -198,8 +213,8 @@ class Store(ABC):
             ],
         )
         self._executemany(
-            "INSERT INTO claim_topics (event, idx, entity_id) VALUES (?, ?, ?)",
-            [(row_id, c.index, topic) for c in rows.claims for topic in c.topics],
+            "INSERT INTO claim_topics (event, idx, entity_id, stance, ts) VALUES (?, ?, ?, ?, ?)",
+            [(row_id, c.index, t, c.stance, e.time) for c in rows.claims for t in c.topics],
         )
 
     # reading
@@ -258,27 +273,26 @@ class Store(ABC):
     def disagreements(self, claimant: str, limit: int = 20) -> list[tuple[ClaimHit, ClaimHit]]:
         """Pairs (a claim of ``claimant``, another claimant's claim) that name the same entity
         in their content within ``DISAGREEMENT_WINDOW``, one asserting and one denying: a
-        lexical match, not a judgement that they speak of the same thing."""
-        rows = self._read(
-            f"SELECT {_CLAIM_COLUMNS}, {_CLAIM_COLUMNS.replace('e.', 'f.').replace('c.', 'd.')}"
-            " FROM claims c JOIN events e ON e.id = c.event"
-            " JOIN claim_topics t ON t.event = c.event AND t.idx = c.idx"
-            " JOIN claim_topics u ON u.entity_id = t.entity_id"
-            " JOIN claims d ON d.event = u.event AND d.idx = u.idx"
-            " JOIN events f ON f.id = d.event"
-            " WHERE c.claimant_key = ? AND d.claimant_key <> c.claimant_key"
-            " AND ((c.stance = 'assert' AND d.stance = 'deny')"
-            " OR (c.stance = 'deny' AND d.stance = 'assert'))"
-            " AND abs(e.ts - f.ts) <= ?"
-            " ORDER BY e.ts DESC, f.ts DESC LIMIT ?",
-            [claimant, DISAGREEMENT_WINDOW, limit * 4],
-        )
-        pairs: dict[tuple[str, int, str, int], tuple[ClaimHit, ClaimHit]] = {}
-        for row in rows:
-            mine, theirs = _claim(row), _claim(row, 15)
-            pairs.setdefault(
-                (mine.event_id, mine.index, theirs.event_id, theirs.index), (mine, theirs)
+        lexical match, not a judgement that they speak of the same thing. Newest first, found
+        among the claimant's newest claims first: 1, 2, 4, ... of their times at a time."""
+        times = [
+            ts
+            for (ts,) in self._read(
+                "SELECT DISTINCT e.ts FROM claims c JOIN events e ON e.id = c.event"
+                " WHERE c.claimant_key = ? AND c.stance IN ('assert', 'deny') ORDER BY e.ts DESC",
+                [claimant],
             )
+        ]
+        pairs: dict[tuple[str, int, str, int], tuple[ClaimHit, ClaimHit]] = {}
+        start, size = 0, 1
+        while start < len(times) and len(pairs) < limit:
+            newest, oldest = times[start], times[min(start + size, len(times)) - 1]
+            params = [DISAGREEMENT_WINDOW, DISAGREEMENT_WINDOW, claimant, oldest, newest]
+            for row in self._read(_DISAGREEMENTS, params):
+                mine, theirs = _claim(row), _claim(row, 15)
+                key = (mine.event_id, mine.index, theirs.event_id, theirs.index)
+                pairs.setdefault(key, (mine, theirs))
+            start, size = start + size, size * 2
         return list(pairs.values())[:limit]
 
     def timeline(self, entity: str) -> list[tuple[float, int]]:

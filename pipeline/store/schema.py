@@ -57,6 +57,19 @@ CREATE TABLE claim_topics (
 CREATE INDEX claim_topics_entity ON claim_topics (entity_id);
 """
 
+_TOPIC_TIMES = """
+ALTER TABLE claim_topics ADD COLUMN stance TEXT NOT NULL DEFAULT '';
+ALTER TABLE claim_topics ADD COLUMN ts {real} NOT NULL DEFAULT 0;
+UPDATE claim_topics SET
+    stance = (SELECT c.stance FROM claims c
+              WHERE c.event = claim_topics.event AND c.idx = claim_topics.idx),
+    ts = (SELECT e.ts FROM events e WHERE e.id = claim_topics.event);
+DROP INDEX claim_topics_entity;
+CREATE INDEX claim_topics_entity ON claim_topics (entity_id, stance, ts);
+"""
+"""A topic row carries its claim's stance and its event's time, so that the claims that can
+disagree with one (same entity, opposite stance, close in time) are one index range."""
+
 SQLITE: list[str] = [
     _TABLES.format(id="INTEGER", real="REAL", blob="BLOB")
     + """
@@ -71,6 +84,7 @@ CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
     VALUES ('delete', old.id, old.title, old.text);
 END;
 """,
+    _TOPIC_TIMES.format(real="REAL"),
 ]
 """SQLite: full text by an FTS5 index over titles and texts (Porter stems)."""
 
@@ -81,5 +95,6 @@ ALTER TABLE events ADD COLUMN words tsvector
     GENERATED ALWAYS AS (to_tsvector('english', title || ' ' || text)) STORED;
 CREATE INDEX events_words ON events USING GIN (words);
 """,
+    _TOPIC_TIMES.format(real="DOUBLE PRECISION"),
 ]
 """PostgreSQL: full text by a GIN index over the English ``tsvector`` of titles and texts."""
