@@ -137,3 +137,28 @@ def test_reopening_keeps_the_schema_and_the_data(
         assert again.counts()["events"] == 4
     finally:
         again.close()
+
+
+def test_a_store_of_the_first_schema_migrates_with_its_data(
+    store_settings: Settings, events: list[Event]
+) -> None:
+    """A store left at schema 1 (claim topics without stance and time) gets migration 2 on
+    open, its rows filled in: disagreements work on the claims stored before."""
+    store = open_store(store_settings)
+    store.write(pairs(events))
+    with store._lock, store._transaction():  # back to what schema 1 made
+        store._script(
+            "DROP INDEX claim_topics_entity;\n"
+            "ALTER TABLE claim_topics DROP COLUMN stance;\n"
+            "ALTER TABLE claim_topics DROP COLUMN ts;\n"
+            "CREATE INDEX claim_topics_entity ON claim_topics (entity_id);\n"
+            "UPDATE store_version SET version = 1;\n"
+        )
+    store.close()
+    store = open_store(store_settings)
+    try:
+        assert store._read("SELECT version FROM store_version")[0][0] == len(store.MIGRATIONS)
+        [(mine, theirs)] = store.disagreements("person:helen-marsh")
+        assert (mine.stance, theirs.claimant_key) == ("assert", "org:dockers-union")
+    finally:
+        store.close()
