@@ -17,6 +17,7 @@ from bench import BUNDLED, ROOT, SHARED
 from bench.bare import run_bare
 from bench.corpus import Corpus, load_corpus
 from bench.e2e import WARM_ARTICLES_PER_NLP_PROCESS, Layout, describe, run_layout
+from bench.live import EVENTS, run_live
 from bench.poller import run_poller
 from bench.quality import run_quality
 from bench.report import headline, store_headline, table, targets
@@ -37,9 +38,14 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end runs")
     parser.add_argument("--no-poller", action="store_true", help="skip the poller figures")
     parser.add_argument("--no-quality", action="store_true", help="skip the quality figures")
-    parser.add_argument("--no-store", action="store_true", help="skip the store figures")
+    parser.add_argument(
+        "--no-store", action="store_true", help="skip the store and live-page figures"
+    )
     parser.add_argument(
         "--store-events", type=int, default=100_000, help="events to grow each store to"
+    )
+    parser.add_argument(
+        "--live-events", type=int, default=EVENTS, help="events timed onto the live page"
     )
     parser.add_argument("--eval", action="store_true", help="only the quality figures")
     parser.add_argument("--soak", type=float, metavar="MINUTES", help="also soak one worker")
@@ -106,6 +112,9 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         print("store ...", file=sys.stderr, flush=True)
         report["store"] = run_store(model, args.workdir, args.store_events)
         report |= store_headline(report["store"])
+        print("live page ...", file=sys.stderr, flush=True)
+        report["live"] = run_live(model, args.workdir, args.live_events)
+        report["live_latency_p95_s"] = report["live"]["p95_s"]
     if not args.no_quality:
         print("quality ...", file=sys.stderr, flush=True)
         report["quality"] = run_quality(args.workdir)

@@ -113,6 +113,7 @@ def targets(report: Report) -> dict[str, bool | None]:
         "store_search_p95_postgres_lt_200ms": _below(
             report.get("store_search_p95_ms_postgres"), 200
         ),
+        "live_page_p95_lt_1s": _below(report.get("live_latency_p95_s"), 1.0),
     }
 
 
@@ -217,6 +218,16 @@ def table(report: Report) -> str:
         store = report["store"]
         title = f"store ({store['events']} events grown from {store['real_events']} real ones)"
         lines += _rows(title, _store_rows(store))
+    live = report.get("live")
+    if live:
+        lines += _rows(
+            f"live page ({live['arrived']} of {live['events']} events, {live['gap_s']} s apart)",
+            [
+                ("delay p50 s", live["p50_s"]),
+                ("delay p95 s", live["p95_s"]),
+                ("delay max s", live["max_s"]),
+            ],
+        )
     if "quality" in report:
         lines += _rows("quality", _quality_rows(report["quality"]))
     if "targets" in report:

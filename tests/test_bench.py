@@ -171,6 +171,7 @@ def test_tiny_bench_reports_every_headline_key(tmp_path: Path) -> None:
 def test_tiny_store_bench_measures_both_databases(tmp_path: Path) -> None:
     output = tmp_path / "report.json"
     args = ["--articles", "2", "--no-e2e", "--no-poller", "--no-quality", "--store-events", "30"]
+    args += ["--live-events", "3"]
     assert main([*args, "--workdir", str(tmp_path / "work"), "--output", str(output)]) == 0
     report = orjson.loads(output.read_bytes())
     kinds = {"text", "entity", "claimant", "stance", "source", "window", "combined", "paging"}
@@ -184,3 +185,6 @@ def test_tiny_store_bench_measures_both_databases(tmp_path: Path) -> None:
         assert report["targets"][f"store_search_p95_{backend}_lt_200ms"] is not None
     assert report["store"]["postgres"]["ingest"]["server_cpu_s_per_event"] > 0
     assert not (tmp_path / "work" / "store").exists()  # the SQLite file is deleted
+    live = report["live"]
+    assert live["arrived"] == 3 and 0 < live["p50_s"] <= live["max_s"]
+    assert report["targets"]["live_page_p95_lt_1s"] is not None
