@@ -139,6 +139,13 @@ def test_run_starts_broker_and_worker_that_tail_finds_and_sigterm_stops(tmp_path
         running = live_broker(state)
         bootstrap = running.bootstrap if running else None
         assert bootstrap is not None
+        # the feed's 20 items become events, which the store keeps and the newsroom shows
+        newsroom = f"http://127.0.0.1:{env['NEWSWIRE_NEWSROOM_PORT']}/"
+        wait_until(
+            lambda: _newsroom_events(newsroom) == 20,
+            240,
+            lambda: (tmp_path / "logs" / "store.log").read_text()[-2000:],
+        )
         tail = subprocess.run(
             [
                 sys.executable,
@@ -149,7 +156,7 @@ def test_run_starts_broker_and_worker_that_tail_finds_and_sigterm_stops(tmp_path
                 "beginning",
                 "--json",
                 "--until-idle",
-                "20",
+                "5",
             ],
             env=env,
             capture_output=True,
@@ -159,13 +166,6 @@ def test_run_starts_broker_and_worker_that_tail_finds_and_sigterm_stops(tmp_path
         assert tail.returncode == 0, (tmp_path / "run.log").read_text()[-3000:]
         events = [orjson.loads(line) for line in tail.stdout.splitlines()]
         assert len({e["article"]["id"] for e in events}) == 20
-        # the store keeps them and the newsroom shows them
-        newsroom = f"http://127.0.0.1:{env['NEWSWIRE_NEWSROOM_PORT']}/"
-        wait_until(
-            lambda: _newsroom_events(newsroom) == 20,
-            60,
-            lambda: (tmp_path / "logs" / "store.log").read_text()[-2000:],
-        )
         assert "the newsroom is at http://127.0.0.1:" in (tmp_path / "run.log").read_text()
         run.send_signal(signal.SIGTERM)
         assert run.wait(60) == 0, (tmp_path / "run.log").read_text()[-3000:]
