@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from bench import BUNDLED, ROOT, SHARED
-from bench.corpus import LONG, Corpus, feed_items, long_articles
+from bench.corpus import FEED_ITEMS, LONG, Corpus, feed_items, long_articles
 from bench.e2e import WARM_ARTICLES_PER_NLP_PROCESS, Layout
 from bench.live import EVENTS, run_live
 from bench.poller import run_poller
@@ -78,7 +78,7 @@ def _corpora(args: argparse.Namespace, model: str) -> dict[str, Any]:
     warm = WARM_ARTICLES_PER_NLP_PROCESS * max((n.nlp_total for n in layouts), default=1)
     batch = Settings().nlp_batch_size
     plan = Plan(layouts, args.rounds, args.half_seconds, model, batch, args.workdir)
-    corpora = {"feed_items": run_corpus(plan, feed_items(args.articles, warm))}
+    corpora = {FEED_ITEMS: run_corpus(plan, feed_items(args.articles, warm))}
     long = None if args.no_long else long_articles(args.articles, warm)
     if long is None:
         why = "--no-long" if args.no_long else "PolNeAR not fetched (.data/polnear)"
@@ -92,7 +92,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     model = Settings().model
     cores = os.cpu_count() or 1
     corpora = _corpora(args, model)
-    headline_corpus = corpora["feed_items"]
+    headline_corpus = corpora[FEED_ITEMS]
     report: dict[str, Any] = {
         "corpus": headline_corpus["source"],
         "articles": headline_corpus["articles"],
