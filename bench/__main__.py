@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,13 @@ from typing import Any
 import orjson
 
 from bench import BUNDLED, ROOT, SHARED
-from bench.bare import run_bare
-from bench.corpus import Corpus, load_corpus
-from bench.e2e import WARM_ARTICLES_PER_NLP_PROCESS, Layout, describe, run_layout
+from bench.corpus import FEED_ITEMS, LONG, Corpus, feed_items, long_articles
+from bench.e2e import WARM_ARTICLES_PER_NLP_PROCESS, Layout
 from bench.live import EVENTS, run_live
 from bench.poller import run_poller
 from bench.quality import run_quality
-from bench.report import headline, store_headline, table, targets
+from bench.report import HOW_TO_READ, headline, store_headline, table, targets
+from bench.rounds import Plan, run_corpus
 from bench.soak import run_soak
 from bench.store import run_store
 from pipeline.kafka.broker import EmbeddedBroker
@@ -29,13 +30,19 @@ from pipeline.settings import Settings
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--articles", type=int, default=150, help="articles to time (cap)")
+    parser.add_argument(
+        "--articles", type=int, default=150, help="articles to time, of each corpus (cap)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per corpus")
     parser.add_argument(
         "--layouts", default="1x1,1x2,2x1", help="end-to-end layouts: WORKERSxNLP_PROCESSES,..."
     )
-    parser.add_argument("--half-seconds", type=float, default=60.0, help="half-load duration")
+    parser.add_argument(
+        "--half-seconds", type=float, default=60.0, help="half-load duration (feed items only)"
+    )
     parser.add_argument("--feed-urls", type=int, default=600, help="distinct feed URLs to poll")
     parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end runs")
+    parser.add_argument("--no-long", action="store_true", help="skip the long articles")
     parser.add_argument("--no-poller", action="store_true", help="skip the poller figures")
     parser.add_argument("--no-quality", action="store_true", help="skip the quality figures")
     parser.add_argument(
@@ -55,55 +62,51 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _e2e(args: argparse.Namespace, corpus: Corpus, words: int, model: str) -> dict[str, Any]:
-    """Every layout through one embedded broker (none with --no-e2e), then the soak if asked."""
-    result: dict[str, Any] = {"layouts": {}}
-    with EmbeddedBroker(log_path=args.workdir / "broker.log") as broker:
-        for layout in [] if args.no_e2e else map(Layout.parse, args.layouts.split(",")):
-            print(f"end to end: layout {layout.name} ...", file=sys.stderr, flush=True)
-            try:
-                figures = run_layout(
-                    broker.bootstrap,
-                    layout,
-                    corpus.articles,
-                    words,
-                    args.workdir,
-                    model,
-                    args.half_seconds,
-                    corpus.warm,
-                )
-            except RuntimeError as exc:
-                figures = describe(layout) | {"error": str(exc)}
-            result["layouts"][layout.name] = figures
-        if args.soak:
-            print(f"soak: {args.soak} minutes ...", file=sys.stderr, flush=True)
-            result["soak"] = run_soak(
-                broker.bootstrap, corpus.articles, args.workdir, model, args.soak, args.soak_rate
-            )
-    return result
+def _soak(args: argparse.Namespace, corpus: Corpus, model: str) -> dict[str, Any]:
+    """One worker under steady load, through a broker of its own."""
+    print(f"soak: {args.soak} minutes ...", file=sys.stderr, flush=True)
+    with EmbeddedBroker(log_path=args.workdir / "soak-broker.log") as broker:
+        return run_soak(
+            broker.bootstrap, corpus.articles, args.workdir, model, args.soak, args.soak_rate
+        )
+
+
+def _corpora(args: argparse.Namespace, model: str) -> dict[str, Any]:
+    """Interleaved rounds of bare and every layout on the feed items, then on the long articles
+    (full load only: the latency targets are the feed items'), or why they were skipped."""
+    layouts = [] if args.no_e2e else [Layout.parse(n) for n in args.layouts.split(",")]
+    warm = WARM_ARTICLES_PER_NLP_PROCESS * max((n.nlp_total for n in layouts), default=1)
+    batch = Settings().nlp_batch_size
+    plan = Plan(layouts, args.rounds, args.half_seconds, model, batch, args.workdir)
+    corpora = {FEED_ITEMS: run_corpus(plan, feed_items(args.articles, warm))}
+    long = None if args.no_long else long_articles(args.articles, warm)
+    if long is None:
+        why = "--no-long" if args.no_long else "PolNeAR not fetched (.data/polnear)"
+        corpora[LONG] = {"skipped": why}
+    else:
+        corpora[LONG] = run_corpus(replace(plan, half_seconds=0.0), long)
+    return corpora
 
 
 def bench(args: argparse.Namespace) -> dict[str, Any]:
     model = Settings().model
     cores = os.cpu_count() or 1
-    most = max(Layout.parse(layout).nlp_total for layout in args.layouts.split(","))
-    corpus = load_corpus(args.articles, WARM_ARTICLES_PER_NLP_PROCESS * most)
-    print(f"bare stages on {len(corpus.articles)} articles ...", file=sys.stderr, flush=True)
-    warm = corpus.warm[:WARM_ARTICLES_PER_NLP_PROCESS]
-    bare = run_bare(corpus.articles, model, Settings().nlp_batch_size, warm)
+    corpora = _corpora(args, model)
+    headline_corpus = corpora[FEED_ITEMS]
     report: dict[str, Any] = {
-        "corpus": corpus.source,
-        "articles": len(corpus.articles),
-        "words": bare["words"],
+        "corpus": headline_corpus["source"],
+        "articles": headline_corpus["articles"],
+        "words": headline_corpus["words"],
         "cores": cores,
         "model": model,
+        "rounds": args.rounds,
+        "how_to_read": HOW_TO_READ,
     }
-    if not args.no_e2e or args.soak:
-        e2e = _e2e(args, corpus, bare["words"], model)
-        report["soak"] = e2e.pop("soak", None)
-        if e2e["layouts"]:
-            report |= headline(bare, e2e["layouts"], cores) | {"e2e": e2e}
-    report["bare"] = bare
+    if not args.no_e2e:
+        report |= headline(headline_corpus["summary"], cores)
+    report["corpora"] = corpora
+    if args.soak:
+        report["soak"] = _soak(args, feed_items(args.articles), model)
     if not args.no_poller:
         print("poller ...", file=sys.stderr, flush=True)
         news = SHARED / "data" / "feeds" / "news"

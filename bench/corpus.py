@@ -1,10 +1,11 @@
-"""The benchmark articles as raw records: PolNeAR when fetched, else ../shared pages and feeds,
-else the bundled demo feeds."""
+"""The benchmark's two corpora as raw records: feed items (the article pages and feed items of
+../shared, else the bundled demo feeds) and long articles (PolNeAR, when fetched)."""
 
 from __future__ import annotations
 
 import gzip
 import html
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,12 +19,16 @@ from pipeline.poller.state import feed_articles
 from pipeline.records import RawArticle
 from pipeline.stages.body import BadPage, extract_body
 
+FEED_ITEMS = "feed_items"
+LONG = "long"
+
 
 @dataclass(frozen=True)
 class Corpus:
-    """Where the articles came from, the articles timed, and the articles that warm up the NLP
-    processes before timing (others than the timed ones)."""
+    """The corpus's name in the report, where its articles came from, the articles timed, and
+    the articles that warm up the NLP processes before timing (others than the timed ones)."""
 
+    name: str
     source: str
     articles: list[RawArticle]
     warm: list[RawArticle]
@@ -74,19 +79,26 @@ def bundled_articles() -> Iterator[RawArticle]:
         yield from feed_articles(parse_document(feed.read_bytes()), str(feed), datetime.now(UTC))
 
 
-def load_corpus(limit: int, warm: int = 0) -> Corpus:
-    """Up to ``limit`` articles from the best source present, then up to ``warm`` more to warm
-    up with (fewer when the source runs out: the timed articles come first)."""
+def _chosen(
+    name: str, source: str, articles: Iterator[RawArticle], limit: int, warm: int
+) -> Corpus:
+    """Up to ``limit`` articles, then up to ``warm`` more to warm up with (fewer when the source
+    runs out: the timed articles come first)."""
+    chosen = list(itertools.islice(articles, limit + warm))
+    return Corpus(name, source, chosen[:limit], chosen[limit:])
+
+
+def feed_items(limit: int, warm: int = 0) -> Corpus:
+    """What newswire mostly reads: the pages and feed items of ``../shared``, else the bundled
+    feeds."""
+    if (SHARED / "data").is_dir():
+        return _chosen(FEED_ITEMS, "shared", shared_articles(SHARED), limit, warm)
+    return _chosen(FEED_ITEMS, "bundled", bundled_articles(), limit, warm)
+
+
+def long_articles(limit: int, warm: int = 0) -> Corpus | None:
+    """PolNeAR's articles (about 800 words each), None when they are not fetched."""
     polnear = DATA / "polnear"
-    if (polnear / "dev.jsonl").exists():
-        source, articles = "polnear", polnear_articles(polnear)
-    elif (SHARED / "data").is_dir():
-        source, articles = "shared", shared_articles(SHARED)
-    else:
-        source, articles = "bundled", bundled_articles()
-    chosen: list[RawArticle] = []
-    for article in articles:
-        if len(chosen) >= limit + warm:
-            break
-        chosen.append(article)
-    return Corpus(source, chosen[:limit], chosen[limit:])
+    if not (polnear / "dev.jsonl").exists():
+        return None
+    return _chosen(LONG, "polnear", polnear_articles(polnear), limit, warm)

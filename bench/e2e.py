@@ -160,12 +160,13 @@ def _figures(run: Run, ids: Sequence[str], words: int, started: float) -> dict[s
 
 @dataclass(frozen=True)
 class Cpu:
-    """CPU seconds so far of the worker processes, of their clean and NLP processes, and of
-    every process the bench started (workers, their processes and the embedded broker)."""
+    """CPU seconds so far of the worker processes, of their clean and NLP processes, of the
+    embedded broker (every other process the bench started), and of all of them."""
 
     workers: float
     clean: float
     nlp: float
+    broker: float
     started: float
 
     def __sub__(self, before: Cpu) -> Cpu:
@@ -173,26 +174,30 @@ class Cpu:
             self.workers - before.workers,
             self.clean - before.clean,
             self.nlp - before.nlp,
+            self.broker - before.broker,
             self.started - before.started,
         )
 
 
 def _cpu(run: Run) -> Cpu:
     pairs = [tree_cpu(worker.pid) for worker in run.workers]
-    _, started = tree_cpu(os.getpid())
+    _, below = tree_cpu(os.getpid())
+    started = sum(below.values())
     return Cpu(
         workers=sum(own for own, _ in pairs),
-        clean=sum(below.get(CLEAN_PROCESS, 0.0) for _, below in pairs),
-        nlp=sum(below.get(NLP_PROCESS, 0.0) for _, below in pairs),
-        started=sum(started.values()),
+        clean=sum(kinds.get(CLEAN_PROCESS, 0.0) for _, kinds in pairs),
+        nlp=sum(kinds.get(NLP_PROCESS, 0.0) for _, kinds in pairs),
+        broker=started - sum(own + sum(kinds.values()) for own, kinds in pairs),
+        started=started,
     )
 
 
 async def _full_load(run: Run, raws: Sequence[RawArticle], words: int) -> dict[str, Any]:
-    """Every article at once; also where the CPU went (NLP busy share: 1.0 = never idle).
+    """Every article at once; also where the CPU went: seconds and seconds per article of each
+    kind of process (NLP busy share: 1.0 = never idle).
 
-    CPU seconds per article (workers, their processes and broker) hardly depend on what else
-    runs on the machine, unlike articles/s: compare them with the bare figure on a busy host.
+    CPU seconds per article hardly depend on what else runs on the machine, unlike articles/s:
+    compare them with the bare figure on a busy host.
     """
     articles = _encoded(raws, "full")
     before, started = _cpu(run), time.perf_counter()
@@ -203,11 +208,16 @@ async def _full_load(run: Run, raws: Sequence[RawArticle], words: int) -> dict[s
     figures = _figures(run, ids, words, started)
     spent = _cpu(run) - before
     nlp_capacity = figures["seconds"] * run.settings.nlp_processes * len(run.workers)
+    count = max(figures["completed"], 1)
+    kinds = {"worker_loop": spent.workers, "clean": spent.clean, "nlp": spent.nlp}
+    kinds["broker"] = spent.broker
     return figures | {
         "worker_loop_cpu_s": round(spent.workers, 2),
         "clean_cpu_s": round(spent.clean, 2),
         "nlp_cpu_s": round(spent.nlp, 2),
-        "cpu_s_per_article": round(spent.started / max(figures["completed"], 1), 4),
+        "broker_cpu_s": round(spent.broker, 2),
+        "cpu_s_per_article": round(spent.started / count, 4),
+        "cpu_s_per_article_by_process": {k: round(v / count, 4) for k, v in kinds.items()},
         "nlp_busy_share": round(spent.nlp / nlp_capacity, 3) if nlp_capacity else 0,
     }
 
@@ -280,6 +290,8 @@ async def _drive(
     async with connected(settings, workers) as run:
         startup = await warm_up(run, raws[0], warm)
         full = await _full_load(run, raws, words)
+        if not half_seconds:
+            return {"startup_s": startup, "full": full}
         half = await _paced_load(run, raws, words, full["articles_per_s"] / 2, half_seconds)
         return {"startup_s": startup, "full": full, "half": half}
 
@@ -319,8 +331,9 @@ def run_layout(
     half_seconds: float,
     warm: Sequence[RawArticle] = (),
 ) -> dict[str, Any]:
-    """Full- and half-load figures of one layout, after warming each of its NLP processes on
-    its share of ``warm``; its workers are stopped (by PID) after."""
+    """Full- and half-load figures of one layout (no half load when ``half_seconds`` is 0),
+    after warming each of its NLP processes on its share of ``warm``; its workers are stopped
+    (by PID) after."""
     shape = describe(layout)
     settings = layout_settings(bootstrap, layout, workdir, model)
     asyncio.run(ensure_topics(bootstrap, settings))

@@ -2,47 +2,64 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
+
+from bench.bare import STAGES
 
 Report = dict[str, Any]
 
 
+#: Which figures to trust, printed with the table and kept in the report.
+HOW_TO_READ = (
+    "CPU seconds per article, and their ratios to bare, hardly depend on the machine's speed: "
+    "trust them for the pipeline's overhead. Wall-clock ratios to bare are taken within one "
+    "interleaved round (bare and the layout minutes apart at most): trust their median over the "
+    "rounds, not one round's, and never a ratio of figures from different rounds."
+)
+#: The kinds of process whose CPU seconds per article the end-to-end runs report.
+PROCESS_KINDS = ("worker_loop", "clean", "nlp", "broker")
+LATENCIES = ("p50_s", "p95_s", "p99_s")
+
+
+def _median(figures: Any, *keys: str) -> Any:
+    """The median over the rounds of the figure at ``keys``, None when not measured."""
+    return _dig(figures, *keys, "median")
+
+
 def _best(layouts: dict[str, Any], names: list[str]) -> str | None:
-    """The layout among ``names`` with the highest full-load throughput."""
-    measured = [n for n in names if "full" in layouts.get(n, {})]
-    return max(measured, key=lambda n: layouts[n]["full"]["articles_per_s"], default=None)
+    """The layout among ``names`` with the highest median full-load throughput."""
+    measured = [n for n in names if _median(layouts[n], "full", "articles_per_s") is not None]
+    return max(measured, key=lambda n: _median(layouts[n], "full", "articles_per_s"), default=None)
 
 
-def _ratio(value: float | None, base: float) -> float | None:
-    return round(value / base, 3) if value is not None and base else None
-
-
-def headline(bare: dict[str, Any], layouts: dict[str, Any], cores: int) -> Report:
-    """Top-level figures: bare vs 1 worker vs ``cores`` NLP processes, latency at half load."""
-    single = layouts.get("1x1", {}).get("full", {}).get("articles_per_s")
-    wide = _best(layouts, [n for n, f in layouts.items() if f.get("nlp_total") == cores])
+def headline(summary: dict[str, Any], cores: int) -> Report:
+    """Top-level figures, medians over the rounds (of the feed-item corpus): bare vs 1 worker vs
+    ``cores`` NLP processes (ratios within each round), latency at half load."""
+    bare, layouts = summary["bare"], summary["layouts"]
+    wide = _best(layouts, [n for n in layouts if _median(layouts[n], "nlp_total") == cores])
     fastest = _best(layouts, list(layouts))
-    n_rate = layouts[wide]["full"]["articles_per_s"] if wide else None
-    half = layouts[fastest]["half"]["latency"] if fastest else {}
-    single_cpu = layouts.get("1x1", {}).get("full", {}).get("cpu_s_per_article")
-    full = layouts[fastest]["full"]["latency"] if fastest else {}
+    one, chosen = layouts.get("1x1"), layouts.get(wide or "")
+    half = _dig(layouts.get(fastest or ""), "half", "latency")
+    full = _dig(layouts.get(fastest or ""), "full", "latency")
     return {
-        "bare_articles_per_s": bare["articles_per_s"],
-        "bare_words_per_s": bare["words_per_s"],
-        "e2e_articles_per_s_1_worker": single,
-        "e2e_articles_per_s_n_workers": n_rate,
+        "bare_articles_per_s": _median(bare, "articles_per_s"),
+        "bare_words_per_s": _median(bare, "words_per_s"),
+        "e2e_articles_per_s_1_worker": _median(one, "full", "articles_per_s"),
+        "e2e_articles_per_s_n_workers": _median(chosen, "full", "articles_per_s"),
         "workers": cores,
         "n_workers_layout": wide,
-        "ratio_1_worker": _ratio(single, bare["articles_per_s"]),
-        "ratio_n_workers": _ratio(n_rate, bare["articles_per_s"]),
-        "cpu_per_article_ratio_1_worker": _ratio(single_cpu, bare.get("cpu_s_per_article", 0)),
+        "ratio_1_worker": _median(one, "ratio_to_bare"),
+        "ratio_n_workers": _median(chosen, "ratio_to_bare"),
+        "ratio_1_worker_n_nlp_processes": _median(layouts.get(f"1x{cores}"), "ratio_to_bare"),
+        "cpu_per_article_ratio_1_worker": _median(one, "cpu_ratio_to_bare"),
         "latency_layout": fastest,
-        "latency_p50_s": half.get("p50_s"),
-        "latency_p95_s": half.get("p95_s"),
-        "latency_p99_s": half.get("p99_s"),
-        "latency_full_load_p50_s": full.get("p50_s"),
-        "latency_full_load_p95_s": full.get("p95_s"),
-        "latency_full_load_p99_s": full.get("p99_s"),
+        "latency_p50_s": _median(half, "p50_s"),
+        "latency_p95_s": _median(half, "p95_s"),
+        "latency_p99_s": _median(half, "p99_s"),
+        "latency_full_load_p50_s": _median(full, "p50_s"),
+        "latency_full_load_p95_s": _median(full, "p95_s"),
+        "latency_full_load_p99_s": _median(full, "p99_s"),
     }
 
 
@@ -67,6 +84,27 @@ def _below(value: float | None, ceiling: float) -> bool | None:
     return None if value is None else value < ceiling
 
 
+def _at_most(value: float | None, ceiling: float) -> bool | None:
+    return None if value is None else value <= ceiling
+
+
+def _long_cpu_ratio(report: Report) -> float | None:
+    """The long articles' median 1x1 CPU per article over bare's."""
+    long = _dig(report, "corpora", "long", "summary", "layouts", "1x1")
+    return _median(long, "cpu_ratio_to_bare")
+
+
+def _tag_words_per_s(report: Report) -> float | None:
+    """The tag step's median words/s, on the long articles when measured (as the target was
+    set), else on the feed items."""
+    corpora = report.get("corpora") or {}
+    for name in ("long", "feed_items"):
+        words = _median(_dig(corpora, name, "summary", "bare", "stages", "tag"), "words_per_s")
+        if words is not None:
+            return float(words)
+    return None
+
+
 def _dig(data: Any, *keys: str) -> Any:
     for key in keys:
         if not isinstance(data, dict):
@@ -76,20 +114,26 @@ def _dig(data: Any, *keys: str) -> Any:
 
 
 def targets(report: Report) -> dict[str, bool | None]:
-    """Each target (throughput and latency: issues 4-8; quality: issue 18; store: issue 19):
-    met, missed, or None when not measured."""
+    """Each target (throughput and latency: issues 4-8 and 20; quality: issue 18; store: issue
+    19): met, missed, or None when not measured."""
     q = report.get("quality") or {}
     p99 = report.get("latency_p99_s")
     claims = _dig(q, "claims", "levels")
     return {
         "e2e_1_worker_ge_0.9x_bare": _at_least(report.get("ratio_1_worker"), 0.9),
         "e2e_n_workers_ge_1.7x_bare": _at_least(report.get("ratio_n_workers"), 1.7),
-        "latency_p99_half_load_lt_2s": None if p99 is None else p99 < 2.0,
+        "latency_p99_half_load_lt_2s": _below(p99, 2.0),
+        "e2e_cpu_per_article_1x1_le_1.05x_bare_feed_items": _at_most(
+            report.get("cpu_per_article_ratio_1_worker"), 1.05
+        ),
+        "e2e_cpu_per_article_1x1_le_1.05x_bare_long": _at_most(_long_cpu_ratio(report), 1.05),
+        "e2e_1_worker_n_nlp_processes_ge_1.9x_bare": _at_least(
+            report.get("ratio_1_worker_n_nlp_processes"), 1.9
+        ),
+        "latency_p99_half_load_lt_1s": _below(p99, 1.0),
         "body_f1_ge_0.98": _at_least(_dig(q, "body", "f1"), 0.98),
         "ner_typed_f1_ge_0.86": _at_least(_dig(q, "ner", "typed", "f1"), 0.86),
-        "tag_words_per_s_ge_4000": _at_least(
-            _dig(report, "bare", "stages", "tag", "words_per_s"), 4000
-        ),
+        "tag_words_per_s_ge_4000": _at_least(_tag_words_per_s(report), 4000),
         "claims_cue_exact_f1_ge_0.72": _at_least(_dig(claims, "cue", "exact", "f1"), 0.72),
         "claims_relation_overlap_f1_ge_0.76": _at_least(
             _dig(claims, "relation", "overlap", "f1"), 0.76
@@ -132,34 +176,76 @@ def _fmt(value: Any) -> str:
 
 
 def _rows(title: str, rows: list[tuple[str, Any]]) -> list[str]:
-    return [title] + [f"  {name:<44} {_fmt(value):>12}" for name, value in rows]
+    return [title] + [f"  {name:<50} {_fmt(value):>12}" for name, value in rows]
+
+
+def _spread(figure: Any) -> str:
+    """``median [min–max]`` of a figure over the rounds, "-" when not measured."""
+    if not isinstance(figure, dict) or "median" not in figure:
+        return "-"
+    return f"{_fmt(figure['median'])} [{_fmt(figure['min'])}–{_fmt(figure['max'])}]"
+
+
+def _medians(figures: Any, keys: tuple[str, ...]) -> str:
+    return " / ".join(_fmt(_median(figures, key)) for key in keys)
 
 
 def _layout_rows(name: str, figures: dict[str, Any]) -> list[tuple[str, Any]]:
-    if "error" in figures:
-        return [(f"{name} error", figures["error"])]
-    full, half = figures["full"], figures["half"]
+    if not figures.get("rounds_measured"):
+        return [(name, "not measured (see the rounds' errors)")]
+    full, half = figures["full"], figures.get("half")
+    rows = [
+        (f"{name} articles/s", _spread(full["articles_per_s"])),
+        (f"{name} / bare articles/s, same round", _spread(figures["ratio_to_bare"])),
+        (f"{name} CPU s/article, broker included", _spread(full["cpu_s_per_article"])),
+        (f"{name} / bare CPU s/article", _spread(figures["cpu_ratio_to_bare"])),
+        (
+            f"{name} CPU s/article: loop / clean / NLP / broker",
+            _medians(full["cpu_s_per_article_by_process"], PROCESS_KINDS),
+        ),
+        (f"{name} NLP busy share", _spread(full["nlp_busy_share"])),
+        (f"{name} full load latency p99 s", _spread(full["latency"]["p99_s"])),
+        (f"{name} startup s", _spread(figures["startup_s"])),
+    ]
+    if half:
+        rows += [
+            (f"{name} half load p50 / p95 / p99 s", _medians(half["latency"], LATENCIES)),
+            (f"{name} half load p99 s", _spread(half["latency"]["p99_s"])),
+        ]
+    return rows
+
+
+def _corpus_rows(corpus: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Bare and every layout on one corpus: median [min–max] over the rounds."""
+    bare, layouts = corpus["summary"]["bare"], corpus["summary"]["layouts"]
+    stages = bare.get("stages", {})
+    rows: list[tuple[str, Any]] = [
+        ("bare articles/s", _spread(bare.get("articles_per_s"))),
+        ("bare words/s", _spread(bare.get("words_per_s"))),
+        ("bare CPU s/article", _spread(bare.get("cpu_s_per_article"))),
+        (
+            "bare CPU s/article: clean / tag / claims",
+            " / ".join(_fmt(_median(stages.get(s), "cpu_s_per_article")) for s in STAGES),
+        ),
+    ]
+    rows += [(f"bare {s} words/s", _spread(_dig(stages, s, "words_per_s"))) for s in STAGES]
+    for name, figures in layouts.items():
+        rows += _layout_rows(name, figures)
+    return rows
+
+
+def _headline_rows(report: Report) -> list[tuple[str, Any]]:
     return [
-        (f"{name} full load articles/s", full["articles_per_s"]),
-        (f"{name} full load words/s", full["words_per_s"]),
         (
-            f"{name} full load CPU s: worker loops / clean / NLP (NLP busy)",
-            f"{full['worker_loop_cpu_s']} / {full['clean_cpu_s']} / {full['nlp_cpu_s']}"
-            f" ({full['nlp_busy_share']})",
-        ),
-        (f"{name} full load CPU s/article, broker included", full.get("cpu_s_per_article")),
-        (
-            f"{name} full load latency p50 / p95 / p99 s",
-            f"{full['latency']['p50_s']} / {full['latency']['p95_s']} / {full['latency']['p99_s']}",
+            "1 worker articles/s (ratio to bare)",
+            f"{_fmt(report['e2e_articles_per_s_1_worker'])} ({_fmt(report['ratio_1_worker'])})",
         ),
         (
-            f"{name} half load ({half['rate_target']}/s) latency p50 / p95 / p99 s",
-            f"{half['latency']['p50_s']} / {half['latency']['p95_s']} / {half['latency']['p99_s']}",
+            f"{report['workers']} NLP processes, best {report['n_workers_layout']} (ratio)",
+            f"{_fmt(report['e2e_articles_per_s_n_workers'])} ({_fmt(report['ratio_n_workers'])})",
         ),
-        (
-            f"{name} startup s / worker RSS MiB",
-            f"{figures['startup_s']} / {figures['worker_rss_mb']}",
-        ),
+        ("1 worker CPU s/article, ratio to bare", _fmt(report["cpu_per_article_ratio_1_worker"])),
+        (f"half load p99 s ({report['latency_layout']})", _fmt(report["latency_p99_s"])),
     ]
 
 
@@ -170,38 +256,20 @@ def table(report: Report) -> str:
         f"{report.get('words')} words, {report.get('cores')} cores, load average "
         f"{report.get('loadavg_start')} -> {report.get('loadavg_end')}"
     ]
-    bare = report.get("bare")
-    if bare:
-        stages = [(f"{s} words/s", f["words_per_s"]) for s, f in bare["stages"].items()]
-        lines += _rows(
-            "bare stages (one process, no Kafka)",
-            [
-                ("articles/s", bare["articles_per_s"]),
-                ("words/s", bare["words_per_s"]),
-                ("CPU s/article", bare.get("cpu_s_per_article")),
-                *stages,
-            ],
+    for name, corpus in (report.get("corpora") or {}).items():
+        if "skipped" in corpus:
+            lines += _rows(f"{name}: skipped", [("why", corpus["skipped"])])
+            continue
+        title = (
+            f"{name}: {corpus['articles']} articles ({corpus['source']}), {corpus['words']} words;"
+            f" median [min–max] of {len(corpus['rounds'])} rounds"
         )
-    layouts = (report.get("e2e") or {}).get("layouts") or {}
-    if layouts:
-        n_rate = report["e2e_articles_per_s_n_workers"]
-        rows: list[tuple[str, Any]] = [
-            (
-                "1 worker articles/s (ratio to bare)",
-                f"{_fmt(report['e2e_articles_per_s_1_worker'])} ({_fmt(report['ratio_1_worker'])})",
-            ),
-            (
-                f"{report['workers']} NLP processes, best {report['n_workers_layout']} (ratio)",
-                f"{_fmt(n_rate)} ({_fmt(report['ratio_n_workers'])})",
-            ),
-            (
-                "1 worker CPU s/article, ratio to bare",
-                _fmt(report.get("cpu_per_article_ratio_1_worker")),
-            ),
-        ]
-        for name, figures in layouts.items():
-            rows += _layout_rows(name, figures)
-        lines += _rows("end to end (layout = workers x NLP processes each)", rows)
+        lines += _rows(title, _corpus_rows(corpus))
+    if report.get("e2e_articles_per_s_1_worker") is not None:
+        lines += _rows("headline (feed items, medians of the rounds)", _headline_rows(report))
+        lines.append(
+            textwrap.fill(HOW_TO_READ, 96, initial_indent="  how to read: ", subsequent_indent="  ")
+        )
     poller = report.get("poller")
     if poller:
         lines += _rows(

@@ -17,10 +17,11 @@ from bench.adapters import (
     ner_predictions,
     stance_predictions,
 )
-from bench.corpus import load_corpus
+from bench.corpus import feed_items
 from bench.e2e import Layout
+from bench.rounds import rotation
 from bench.scores import ScoreFormatError, parse_body, parse_claims, parse_ner, parse_stance
-from bench.stats import latency_summary, percentile
+from bench.stats import latency_summary, percentile, summarise
 from pipeline.settings import Settings
 
 TEXT = "Olaf Scholz said the talks failed."
@@ -144,34 +145,62 @@ def test_percentiles_and_layouts() -> None:
     assert Layout.parse("1x2").nlp_total == 2
 
 
+def test_rounds_rotate_and_summarise_to_medians_and_spreads() -> None:
+    names = ["bare", "1x1", "1x2"]
+    assert [rotation(names, n) for n in range(4)] == [
+        ["bare", "1x1", "1x2"],
+        ["1x1", "1x2", "bare"],
+        ["1x2", "bare", "1x1"],
+        ["bare", "1x1", "1x2"],
+    ]
+    rounds = [{"a": 1.0, "b": {"c": 4}, "d": "x"}, {"a": 3.0, "b": {"c": 2}}, {"a": 2.0}]
+    assert summarise(rounds) == {
+        "a": {"median": 2.0, "min": 1.0, "max": 3.0},
+        "b": {"c": {"median": 3.0, "min": 2, "max": 4}},
+    }
+
+
 @pytest.mark.broker
-@pytest.mark.timeout(60)
-def test_tiny_bench_reports_every_headline_key(tmp_path: Path) -> None:
-    assert load_corpus(1).articles  # PolNeAR, ../shared, or else the bundled feeds
+@pytest.mark.timeout(180)
+def test_tiny_bench_interleaves_rounds_and_reports_every_headline_key(tmp_path: Path) -> None:
+    assert feed_items(1).articles  # ../shared, or else the bundled feeds
     output = tmp_path / "report.json"
-    args = ["--articles", "5", "--layouts", "1x1", "--half-seconds", "3", "--no-quality"]
-    args += ["--no-store"]  # the next test runs it
+    args = ["--articles", "3", "--rounds", "2", "--layouts", "1x1", "--half-seconds", "3"]
+    args += ["--no-long", "--no-quality", "--no-store"]  # the next test runs them
     args += ["--feed-urls", "10"]
     assert main([*args, "--workdir", str(tmp_path / "work"), "--output", str(output)]) == 0
     report = orjson.loads(output.read_bytes())
-    assert report["articles"] == 5
+    assert report["articles"] == 3 and report["rounds"] == 2 and report["how_to_read"]
     for key in ("bare_articles_per_s", "e2e_articles_per_s_1_worker", "latency_p50_s"):
         assert report[key] > 0, key
     assert report["latency_p99_s"] >= report["latency_p50_s"]
     assert report["e2e_articles_per_s_n_workers"] is None  # no layout with 2 NLP processes
     assert report["workers"] >= 1 and len(report["loadavg_start"]) == 3
-    assert set(report["bare"]["stages"]) == {"clean", "tag", "claims"}
-    layout = report["e2e"]["layouts"]["1x1"]
-    assert layout["full"]["completed"] == 5
-    assert layout["full"]["cpu_s_per_article"] > 0 and report["bare"]["cpu_s_per_article"] > 0
-    assert report["cpu_per_article_ratio_1_worker"] > 0
-    assert layout["settings"]["consumer_fetch_wait"] == Settings().consumer_fetch_wait
+    corpus = report["corpora"]["feed_items"]
+    assert [r["order"] for r in corpus["rounds"]] == [["bare", "1x1"], ["1x1", "bare"]]
+    assert all(r["layouts"]["1x1"]["full"]["completed"] == 3 for r in corpus["rounds"])
+    bare, layout = corpus["summary"]["bare"], corpus["summary"]["layouts"]["1x1"]
+    assert set(bare["stages"]) == {"clean", "tag", "claims"}
+    assert bare["stages"]["tag"]["cpu_s_per_article"]["median"] > 0
+    assert layout["rounds_measured"] == 2
+    spread = layout["full"]["articles_per_s"]
+    assert spread["min"] <= spread["median"] <= spread["max"]
+    assert report["e2e_articles_per_s_1_worker"] == spread["median"]
+    kinds = layout["full"]["cpu_s_per_article_by_process"]
+    assert set(kinds) == {"worker_loop", "clean", "nlp", "broker"}
+    assert kinds["nlp"]["median"] > 0 and kinds["worker_loop"]["median"] > 0
+    assert report["cpu_per_article_ratio_1_worker"] == layout["cpu_ratio_to_bare"]["median"] > 0
+    assert report["corpora"]["long"] == {"skipped": "--no-long"}
+    assert report["targets"]["e2e_cpu_per_article_1x1_le_1.05x_bare_feed_items"] is not None
+    assert report["targets"]["e2e_cpu_per_article_1x1_le_1.05x_bare_long"] is None
+    settings = corpus["rounds"][0]["layouts"]["1x1"]["settings"]
+    assert settings["consumer_fetch_wait"] == Settings().consumer_fetch_wait
 
 
 def test_tiny_store_bench_measures_both_databases(tmp_path: Path) -> None:
     output = tmp_path / "report.json"
     args = ["--articles", "2", "--no-e2e", "--no-poller", "--no-quality", "--store-events", "30"]
-    args += ["--live-events", "3"]
+    args += ["--live-events", "3", "--rounds", "1"]
     assert main([*args, "--workdir", str(tmp_path / "work"), "--output", str(output)]) == 0
     report = orjson.loads(output.read_bytes())
     kinds = {"text", "entity", "claimant", "stance", "source", "window", "combined", "paging"}
@@ -188,3 +217,5 @@ def test_tiny_store_bench_measures_both_databases(tmp_path: Path) -> None:
     live = report["live"]
     assert live["arrived"] == 3 and 0 < live["p50_s"] <= live["max_s"]
     assert report["targets"]["live_page_p95_lt_1s"] is not None
+    long = report["corpora"]["long"]  # bare only; PolNeAR's, when fetched
+    assert "skipped" in long or long["summary"]["bare"]["articles_per_s"]["median"] > 0
