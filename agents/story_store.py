@@ -78,15 +78,18 @@ class EntriesStore(SerializedStore[bytes, bytes]):
     ) -> None:
         """Start afresh when the file was not made from this changelog: another table's (its
         offsets name another topic) or an earlier log's (an offset at or past the end of the
-        log, as when the embedded broker, which keeps nothing, started again)."""
+        log, as when the embedded broker, which keeps nothing, started again), or when it has
+        entries but no offset (written here before any was read: they are read again)."""
         topic = self.table.changelog_topic.get_topic_name()
         offsets = self.file.offsets()
         ours = [tp for tp in assigned if tp.topic == topic]
         ends = await self.app.consumer.highwaters(*ours) if ours and offsets else {}
-        if any(name != topic for name, _ in offsets) or any(
-            offsets.get((tp.topic, tp.partition), -1) >= end for tp, end in ends.items()
+        if (
+            any(name != topic for name, _ in offsets)
+            or any(offsets.get((tp.topic, tp.partition), -1) >= end for tp, end in ends.items())
+            or (not offsets and self.file.has_entries())
         ):
-            self.log.info("Story file %s was not made from %s: starting afresh", self.file, topic)
+            self.log.info("The story file was not made from %s: starting afresh", topic)
             self.reset_state()
 
     async def on_recovery_completed(self, active_tps: set[TP], standby_tps: set[TP]) -> None:

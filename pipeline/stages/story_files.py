@@ -2,11 +2,10 @@
 
 ``StoryFile`` is a ``MutableMapping`` of bytes (the entries of the worker's story table, each
 with the time it was seen, indexed so that expiry reads only what expires) that also keeps,
-per band key, the newest entry seen with it (one SQLite table per UTC day, so that expiry
-drops whole days; a band row holds only the band key and its entry's rowid) and the offsets
-of the changelog entries applied. A worker's file persists in its data directory (``claim``),
-so a restart reads only the changelog's new entries; ``":memory:"`` serves tests and one-off
-runs.
+per band key, the newest entry kept with it (a row of the band key and the entry's rowid,
+dropped with the entry) and the offsets of the changelog entries applied. A worker's file
+persists in its data directory (``claim``), so a restart reads only the changelog's new
+entries; ``":memory:"`` serves tests and one-off runs.
 
 Writes gather in a transaction until ``commit``: the caller commits (the worker's store every
 half second), so recovery writes in batches, and an offset is stored with the writes it covers.
@@ -24,9 +23,8 @@ from typing import IO
 
 CACHE_KIB = 16 * 1024
 """SQLite's page cache per connection: what the file costs in memory, whatever its size."""
-SCHEMA = 3
+SCHEMA = 4
 """The file's layout (``PRAGMA user_version``): a file of another layout is started afresh."""
-_DAY = 86_400
 
 Describe = Callable[[bytes, bytes], tuple[float, list[int]]]
 """An entry's time seen and band keys, from its key and value."""
@@ -96,6 +94,7 @@ class StoryFile(MutableMapping[bytes, bytes]):
                 value BLOB
             );
             CREATE INDEX IF NOT EXISTS entries_seen ON entries (seen);
+            CREATE TABLE IF NOT EXISTS bands (band INTEGER PRIMARY KEY, entry INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS offsets (
                 topic TEXT, partition INTEGER, offset INTEGER, PRIMARY KEY (topic, partition)
             ) WITHOUT ROWID;
@@ -119,34 +118,40 @@ class StoryFile(MutableMapping[bytes, bytes]):
 
     def __setitem__(self, key: bytes, value: bytes) -> None:
         """Keep ``value`` under ``key`` and make it the newest entry of its bands where it is
-        (ties: the later write). An entry written again takes a new rowid, so the bands that
-        referred to it before are passed over by ``newest``; writing again the value kept costs
-        one read."""
-        row = self.db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
-        if row is not None and row[0] == value:
+        (ties: the later write); the bands of the value it replaces go. Writing again the
+        value kept costs one read."""
+        row = self.db.execute("SELECT id, value FROM entries WHERE key = ?", (key,)).fetchone()
+        if row is not None and row[1] == value:
             return
-        seen, bands = self.describe(key, value)
         self._write()
+        if row is not None:
+            self._unband(key, row[0], row[1])
+        seen, bands = self.describe(key, value)
         (entry,) = self.db.execute(
             "INSERT OR REPLACE INTO entries (key, seen, value) VALUES (?, ?, ?) RETURNING id",
             (key, seen, value),
         ).fetchone()
-        if bands:
-            table = f"bands_{int(seen // _DAY)}"  # table names are made of integers only
-            self.db.execute(
-                f"CREATE TABLE IF NOT EXISTS {table} (band INTEGER PRIMARY KEY, entry INTEGER)"
-            )
-            self.db.executemany(
-                f"INSERT INTO {table} VALUES (?1, ?2) ON CONFLICT (band) DO UPDATE SET "  # noqa: S608
-                f"entry = excluded.entry WHERE ?3 >= coalesce((SELECT seen FROM entries WHERE "
-                f"id = {table}.entry), -1)",
-                [(band, entry, seen) for band in bands],
-            )
+        self.db.executemany(
+            "INSERT INTO bands VALUES (?1, ?2) ON CONFLICT (band) DO UPDATE SET entry = "
+            "excluded.entry WHERE ?3 >= coalesce((SELECT seen FROM entries WHERE "
+            "id = bands.entry), -1)",
+            [(band, entry, seen) for band in bands],
+        )
 
     def __delitem__(self, key: bytes) -> None:
-        self._write()
-        if self.db.execute("DELETE FROM entries WHERE key = ?", (key,)).rowcount == 0:
+        row = self.db.execute("SELECT id, value FROM entries WHERE key = ?", (key,)).fetchone()
+        if row is None:
             raise KeyError(key)
+        self._write()
+        self._unband(key, row[0], row[1])
+        self.db.execute("DELETE FROM entries WHERE id = ?", (row[0],))
+
+    def _unband(self, key: bytes, entry: int, value: bytes) -> None:
+        """Drop the bands that ``entry`` (``key``: ``value``) is the newest of."""
+        _, bands = self.describe(key, value)
+        self.db.executemany(
+            "DELETE FROM bands WHERE band = ? AND entry = ?", [(band, entry) for band in bands]
+        )
 
     def __iter__(self) -> Iterator[bytes]:
         return (bytes(row[0]) for row in self.db.execute("SELECT key FROM entries").fetchall())
@@ -158,35 +163,29 @@ class StoryFile(MutableMapping[bytes, bytes]):
         found = self.db.execute("SELECT 1 FROM entries WHERE key = ?", (key,)).fetchone()
         return found is not None
 
+    def has_entries(self) -> bool:
+        """Whether any entry is kept (without counting them)."""
+        return self.db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None
+
     def clear(self) -> None:
         """Forget everything: entries, bands and offsets."""
         self._write()
-        for day in self.days():
-            self.db.execute(f"DROP TABLE bands_{day}")
-        self.db.execute("DELETE FROM entries")
-        self.db.execute("DELETE FROM offsets")
-
-    def days(self) -> list[int]:
-        """The days (since the epoch, UTC) that have a band table."""
-        names = self.db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'bands_%'")
-        return sorted(int(name.removeprefix("bands_")) for (name,) in names)
+        for table in ("bands", "entries", "offsets"):
+            self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
 
     def newest(self, bands: Iterable[int]) -> list[tuple[bytes, bytes]]:
         """The entries (key, value) that are the newest kept of one of ``bands``, each once,
         in ``bands``' order."""
         bands = list(bands)
         marks = ",".join("?" * len(bands))
-        best: dict[int, tuple[float, bytes, bytes]] = {}
-        for day in self.days():
-            query = (
-                f"SELECT b.band, e.seen, e.key, e.value FROM bands_{day} AS b "  # noqa: S608
-                f"JOIN entries AS e ON e.id = b.entry WHERE b.band IN ({marks})"
-            )
-            for band, seen, key, value in self.db.execute(query, bands):
-                if band not in best or best[band][0] <= seen:
-                    best[band] = (seen, key, value)
-        found = ((bytes(best[b][1]), bytes(best[b][2])) for b in bands if b in best)
-        return list(dict.fromkeys(found))
+        query = (
+            "SELECT b.band, e.key, e.value FROM bands AS b JOIN entries AS e ON e.id = b.entry "  # noqa: S608
+            f"WHERE b.band IN ({marks})"
+        )
+        found = {
+            band: (bytes(key), bytes(value)) for band, key, value in self.db.execute(query, bands)
+        }
+        return list(dict.fromkeys(found[band] for band in bands if band in found))
 
     def seen_before(self, oldest: float, limit: int) -> list[tuple[bytes, float]]:
         """(key, time seen) of at most ``limit`` of the entries seen before ``oldest``, oldest
@@ -195,13 +194,6 @@ class StoryFile(MutableMapping[bytes, bytes]):
             "SELECT key, seen FROM entries WHERE seen < ? ORDER BY seen LIMIT ?", (oldest, limit)
         )
         return [(bytes(key), seen) for key, seen in rows]
-
-    def drop_before(self, oldest: float) -> None:
-        """Forget the band days that end before ``oldest``."""
-        for day in self.days():
-            if (day + 1) * _DAY <= oldest:
-                self._write()
-                self.db.execute(f"DROP TABLE bands_{day}")
 
     def offsets(self) -> dict[tuple[str, int], int]:
         """The offset of the last changelog entry applied, by (topic, partition)."""
