@@ -20,7 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.corpus import bundled_articles
 from bench.procs import rss_bytes
+from pipeline.stages.clean import clean_article
 from pipeline.stages.stories import (
     EXPIRY_CHUNK,
     PERMUTATIONS,
@@ -30,7 +32,6 @@ from pipeline.stages.stories import (
     expire,
 )
 from pipeline.stages.story_files import StoryFile, open_file
-from tests.support.feeds import bundled_bodies
 
 WEEK_AT_10_PER_S = 6_048_000
 START = datetime(2026, 11, 20, tzinfo=UTC)
@@ -68,7 +69,8 @@ def fill(index: StoryIndex, articles: int, days: float, batch: int) -> str:
 
 
 def lookups(index: StoryIndex, now: datetime) -> str:
-    bodies = bundled_bodies(min_words=80)
+    cleaned = (clean_article(raw) for raw in bundled_articles())
+    bodies = [article.text for article in cleaned if article.word_count >= 80]
     seconds: list[float] = []
     cpu = time.process_time()
     for copy in range(2):  # first copies, then the same texts under other ids: duplicates
