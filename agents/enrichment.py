@@ -8,6 +8,7 @@ a step cannot process goes to the dead-letter topic with the error; an agent nev
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -27,8 +28,8 @@ from pipeline.records import ErrorInfo, RawArticle, SourceRef
 from pipeline.settings import Settings
 from pipeline.stages.chain import claims_message, with_story
 from pipeline.stages.fulltext import needs_page
-from pipeline.stages.stories import StoryIndex, expired
-from pipeline.stages.story_files import BandFile, EntryFile, scratch_file
+from pipeline.stages.stories import StoryIndex, describe, expire
+from pipeline.stages.story_files import StoryFile, claim, open_file
 
 Agent = Callable[[faust.StreamT], Awaitable[None]]
 
@@ -44,11 +45,9 @@ class Enrichment:
         self.pool = pool
         names = ("raw", "pages", "clean", "tagged", "events", "claims", "deadletter")
         self.topics = {name: app.topic(settings.topic(name)) for name in names}
-        scratch = scratch_file(settings.data_dir / "worker")
-        self.stories = StoryIndex(bands=BandFile(scratch))
-        self.stories.docs = global_table(
-            app, STORIES_TABLE, on_change=self.stories.learn, entries=EntryFile(scratch)
-        )
+        self.claim = claim(settings.data_dir / "worker")
+        self.stories = StoryIndex(file=StoryFile(open_file(self.claim.path), describe))
+        self.stories.docs = global_table(app, STORIES_TABLE, file=self.stories.file)
         self.aliases = TextTable(global_table(app, ALIASES_TABLE))
         self.window = timedelta(days=settings.story_window_days)
 
@@ -88,7 +87,9 @@ class Enrichment:
         STAGE_MESSAGES.labels(stage, "ok").inc()
 
     async def forget_stories(self) -> None:
-        expired(self.stories, datetime.now(UTC), self.window)
+        """Expire the stories' entries a chunk at a time, letting other tasks run between."""
+        for _ in expire(self.stories, datetime.now(UTC), self.window):
+            await asyncio.sleep(0)
 
 
 def _pairs(

@@ -14,17 +14,19 @@ import faust
 from faust.types import EventT
 
 from agents.story_store import register
+from pipeline.stages.story_files import StoryFile
 
 
 def global_table(
     app: faust.App,
     name: str,
     on_change: Callable[[bytes, bytes | None], None] | None = None,
-    entries: MutableMapping[bytes, bytes] | None = None,
+    file: StoryFile | None = None,
 ) -> MutableMapping[bytes, bytes]:
     """The table ``name``; ``on_change(key, value)`` sees each entry read from its changelog
     (at start and, from other workers, while running; ``value`` None for a deletion). Its
-    entries are kept in ``entries`` (``agents.story_store``) or, by default, in a dict."""
+    entries are kept in ``file`` (``agents.story_store``: persisted, with the offset read) or,
+    by default, in a dict."""
 
     async def changed(event: EventT) -> None:
         if on_change is not None:
@@ -38,8 +40,8 @@ def global_table(
         recovery_buffer_size=1,
         use_partitioner=True,
         on_changelog_event=changed,
-        store=None if entries is None else register(),
-        options=None if entries is None else {"entries": entries},
+        store=None if file is None else register(),
+        options=None if file is None else {"file": file},
     )
     return cast(MutableMapping[bytes, bytes], table)
 

@@ -120,13 +120,12 @@ def test_the_table_keeps_one_entry_per_article(bodies: list[str]) -> None:
 
 
 def test_entries_another_worker_wrote_are_matched(bodies: list[str]) -> None:
-    """Two workers share one table: what one writes reaches the other through ``learn`` (the
+    """Two workers share one table: what one writes reaches the other's file (through the
     table's changelog), and a copy polled by the second joins the first's story."""
     here, there = StoryIndex(), StoryIndex()
     assign_story("site-a:1", bodies[3], NOW, here)
     for key, blob in here.docs.items():
         there.docs[key] = blob
-        there.learn(key, blob)
     copy = assign_story("site-b:1", edited(bodies[3]), NOW, there)
     assert copy.duplicate_of == "site-a:1"
 
@@ -152,10 +151,8 @@ def test_bands_point_to_the_newest_copy_whatever_order_entries_arrive_in(
         index = StoryIndex()
         for key, blob in order:
             index.docs[key] = blob
-            index.learn(key, blob)
         assert index.candidates(shared) == ["a:2"]
         del index.docs[b"doc:a:2"]  # deleted elsewhere: its bands go
-        index.learn(b"doc:a:2", None)
         assert index.candidates(band_keys(signature(updated))) == []
 
 

@@ -1,10 +1,10 @@
 """Syndicated copies and re-polled duplicates: MinHash-LSH over the clean text.
 
 Each article's text becomes a MinHash signature (datasketch) of its word 5-grams, kept with
-its story in ``StoryIndex.docs`` (a ``MutableMapping`` of bytes, one entry per article: a
-dict in tests, a Faust table on disk in the worker). The signature is cut into bands whose
-hashes index the newest article seen with that band (``StoryIndex.bands``, SQLite: on disk in
-the worker), derived from the entries (``StoryIndex.learn`` takes those another worker wrote).
+its story in ``StoryIndex.docs`` (a ``MutableMapping`` of bytes, one entry per article: the
+index's ``StoryFile`` itself, or in the worker a Faust table stored in it). The signature is
+cut into bands whose hashes index the newest article seen with that band, which the file
+derives from each entry written, here or (through the table's changelog) by another worker.
 Candidates sharing a band are confirmed by their estimated Jaccard similarity, so two articles
 on one topic, which share words but few 5-grams, stay apart.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 from datasketch import MinHash
 
-from pipeline.stages.story_files import BandFile, connect
+from pipeline.stages.story_files import StoryFile, connect
 
 PERMUTATIONS = 120
 BANDS = 20
@@ -34,8 +34,11 @@ SHINGLE = 5
 THRESHOLD = 0.5
 """Least estimated Jaccard similarity of 5-gram sets for a copy of the same story."""
 WINDOW = timedelta(days=7)
+EXPIRY_CHUNK = 100
+"""Entries expired at once (each costs the deletion of its bands, about 0.3 ms on a large file)."""
 _WORD = re.compile(r"\w+")
 _ROWS = PERMUTATIONS // BANDS
+_HASH_BITS = 43
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +67,17 @@ def signature(text: str) -> np.ndarray:
 
 
 def band_keys(values: np.ndarray) -> list[int]:
-    """One index key per band of the signature: the band's number and 56 bits of its hash."""
+    """One index key per band of the signature: the band's number and 43 bits of its hash
+    (under 2**48, so SQLite keeps a key in 7 bytes; with 6 million articles a band meets
+    another's hash by chance once in a million lookups, which the similarity then rejects)."""
     return [
-        band << 56
+        band << _HASH_BITS
         | int.from_bytes(
             hashlib.blake2b(
-                values[band * _ROWS : (band + 1) * _ROWS].tobytes(), digest_size=7
+                values[band * _ROWS : (band + 1) * _ROWS].tobytes(), digest_size=6
             ).digest()
         )
+        >> (48 - _HASH_BITS)
         for band in range(BANDS)
     ]
 
@@ -112,47 +118,47 @@ def _unpack(blob: bytes) -> Entry | None:
     return Entry(values, story, seen)
 
 
+def describe(key: bytes, blob: bytes) -> tuple[float, list[int]]:
+    """An entry's time seen and band keys; for an entry that is not an article's in this format
+    (such as an earlier version's), a time before any article's and no bands."""
+    entry = _unpack(blob) if key.startswith(_DOC) else None
+    return (-1.0, []) if entry is None else (entry.seen, band_keys(entry.values))
+
+
 def _similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
 class StoryIndex:
-    """The articles seen (``docs``) and the newest article of each band (``bands``, derived
-    from the entries, in SQLite: in memory unless given a file)."""
+    """The articles seen, in ``file`` (SQLite: in memory unless given one) and written through
+    ``docs`` (the file itself, or the worker's Faust table stored in it), with ``entries`` to
+    start with."""
 
     def __init__(
-        self, docs: MutableMapping[bytes, bytes] | None = None, bands: BandFile | None = None
+        self, entries: Mapping[bytes, bytes] | None = None, file: StoryFile | None = None
     ) -> None:
-        self.docs: MutableMapping[bytes, bytes] = {} if docs is None else docs
-        self.bands = BandFile(connect(":memory:")) if bands is None else bands
-        for key, blob in list(self.docs.items()):
-            self.learn(key, blob)
+        self.file = StoryFile(connect(":memory:"), describe) if file is None else file
+        self.docs: MutableMapping[bytes, bytes] = self.file
+        self.file.update(entries or {})
 
-    def learn(self, key: bytes, blob: bytes | None) -> None:
-        """Take in an entry of ``docs`` written here or elsewhere (``blob`` None: deleted). A
-        band keeps its newest article whatever order entries arrive in; a band an article no
-        longer has (deleted or written again) is left for ``candidates`` to pass over."""
-        entry = None if blob is None or not key.startswith(_DOC) else _unpack(blob)
-        if entry is not None:
-            self.bands.add(band_keys(entry.values), entry.seen, key[len(_DOC) :].decode())
+    def nearby(self, keys: Iterable[int]) -> Iterator[tuple[str, Entry]]:
+        """The articles whose current entry is the newest of one of the bands ``keys``."""
+        for key, blob in self.file.newest(keys):
+            entry = _unpack(blob)
+            if entry is not None:
+                yield key[len(_DOC) :].decode(), entry
 
     def candidates(self, keys: Iterable[int]) -> list[str]:
-        """The articles whose current entry shares a band with ``keys``, each once."""
-        return [
-            article
-            for seen, article in dict.fromkeys(self.bands.newest(keys))
-            if (entry := self.get(article)) is not None and entry.seen == seen
-        ]
+        """The ids of the articles ``nearby``, each once."""
+        return [article for article, _ in self.nearby(keys)]
 
     def get(self, article_id: str) -> Entry | None:
         """Signature, story and time seen of an article, if it is kept."""
-        blob = self.docs.get(_doc_key(article_id))
+        blob = self.file.get(_doc_key(article_id))
         return None if blob is None else _unpack(blob)
 
     def put(self, article_id: str, values: np.ndarray, story_id: str, seen_at: datetime) -> None:
-        key, blob = _doc_key(article_id), _pack(values, story_id, seen_at)
-        self.docs[key] = blob
-        self.learn(key, blob)
+        self.docs[_doc_key(article_id)] = _pack(values, story_id, seen_at)
 
 
 def assign_story(
@@ -173,11 +179,9 @@ def assign_story(
             first = story_id if story_id != article_id else None
             return Story(story_id=story_id, duplicate_of=first, similarity=1.0)
     best: tuple[float, str] | None = None
-    for candidate in index.candidates(band_keys(values)):
-        found = index.get(candidate)
-        if found is None or candidate == article_id:
+    for candidate, (other, story_id, seen) in index.nearby(band_keys(values)):
+        if candidate == article_id:
             continue
-        other, story_id, seen = found
         score = _similarity(values, other)
         if seen >= oldest and score >= THRESHOLD and (best is None or score > best[0]):
             best = (score, story_id)
@@ -190,16 +194,21 @@ def assign_story(
     return story
 
 
+def expire(
+    index: StoryIndex, now: datetime, window: timedelta = WINDOW, chunk: int = EXPIRY_CHUNK
+) -> Iterator[int]:
+    """Drop the entries seen before ``window`` (oldest first, found by their time seen, so the
+    cost is what expires), ``chunk`` at a time: yields after each chunk how many articles it
+    held (entries that are not an article's in this format, such as an earlier version's, go
+    first and are not counted), with their bands."""
+    oldest = (now - window).timestamp()
+    while keys := index.file.seen_before(oldest, chunk):
+        for key, _ in keys:
+            del index.docs[key]
+        yield sum(seen >= 0 for _, seen in keys)
+
+
 def expired(index: StoryIndex, now: datetime, window: timedelta = WINDOW) -> int:
     """Drop the articles older than ``window`` (and any entry that is not an article's in this
-    format, such as an earlier version's); return how many articles went."""
-    oldest = (now - window).timestamp()
-    gone = 0
-    for key, blob in list(index.docs.items()):
-        entry = _unpack(blob) if key.startswith(_DOC) else None
-        if entry is not None and entry.seen >= oldest:
-            continue
-        del index.docs[key]
-        gone += entry is not None
-    index.bands.drop_before(oldest)
-    return gone
+    format); return how many articles went."""
+    return sum(expire(index, now, window))

@@ -1,51 +1,114 @@
 """The story index's state on disk (SQLite), so a worker's memory does not grow with the window.
 
-``EntryFile`` is a ``MutableMapping`` of bytes (the store under the worker's story table);
-``BandFile`` keeps, per band key, the newest article seen with it, in one SQLite table per
-UTC day so that expiry drops whole days. Both live in a file of the worker's own that it
-rebuilds from the table's changelog when it starts (``scratch_file``), or in memory
-(``":memory:"``) for tests and one-off runs.
+``StoryFile`` is a ``MutableMapping`` of bytes (the entries of the worker's story table, each
+with the time it was seen, indexed so that expiry reads only what expires) that also keeps,
+per band key, the newest entry kept with it (a row of the band key and the entry's rowid,
+dropped with the entry) and the offsets of the changelog entries applied. A worker's file
+persists in its data directory (``claim``), so a restart reads only the changelog's new
+entries; ``":memory:"`` serves tests and one-off runs.
+
+Writes gather in a transaction until ``commit``: the caller commits (the worker's store every
+half second), so recovery writes in batches, and an offset is stored with the writes it covers.
 """
 
 from __future__ import annotations
 
-import os
+import fcntl
+import itertools
 import sqlite3
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 CACHE_KIB = 16 * 1024
-"""SQLite's page cache per connection: what the files cost in memory, whatever their size."""
-_DAY = 86_400
+"""SQLite's page cache per connection: what the file costs in memory, whatever its size."""
+SCHEMA = 4
+"""The file's layout (``PRAGMA user_version``): a file of another layout is started afresh."""
+
+Describe = Callable[[bytes, bytes], tuple[float, list[int]]]
+"""An entry's time seen and band keys, from its key and value."""
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
-    """A connection to a disposable file (no journal, no sync: it is rebuilt, never recovered)."""
+    """A connection in autocommit mode (transactions are explicit) that survives a crash
+    consistently: WAL, synced at checkpoints only (a power cut may lose the last commits, which
+    are read again from the changelog, as their offsets went with them)."""
     connection = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}"):
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", f"cache_size=-{CACHE_KIB}"):
         connection.execute(f"PRAGMA {pragma}")
     return connection
 
 
-def scratch_file(directory: Path) -> sqlite3.Connection:
-    """A connection to a new file in ``directory`` that is unlinked once open, so it goes with
-    the process (as with no journal SQLite keeps no other file beside it)."""
-    path = directory / f"stories-{os.getpid()}.sqlite3"
-    path.unlink(missing_ok=True)
-    connection = connect(path)
-    connection.execute("CREATE TABLE IF NOT EXISTS opened (at REAL)")  # creates the file
-    path.unlink()
-    return connection
+@dataclass
+class Claim:
+    """A file of this process's own in a data directory, held by a lock on ``lock`` until the
+    process ends (a crashed worker's lock goes with it, and its file is taken over)."""
+
+    path: Path
+    lock: IO[str]
 
 
-class EntryFile(MutableMapping[bytes, bytes]):
-    """Bytes keys and values in one SQLite table."""
+def claim(directory: Path, name: str = "stories") -> Claim:
+    """The first of ``directory``'s files ``NAME-0.sqlite3``, ``NAME-1.sqlite3``, … that no
+    other running process holds: two workers on one data directory each keep their own."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for n in itertools.count():
+        lock = (directory / f"{name}-{n}.lock").open("a+")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        return Claim(directory / f"{name}-{n}.sqlite3", lock)
+    raise AssertionError("unreachable")  # pragma: no cover
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+
+def open_file(path: Path) -> sqlite3.Connection:
+    """A connection to the file ``path`` as ``StoryFile`` lays it out: as it was left if it
+    has this layout, else (another layout, or not a database: a torn or foreign file) new."""
+    try:
+        connection = connect(path)
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if version == SCHEMA or tables == 0:
+            return connection
+        connection.close()
+    except sqlite3.DatabaseError:
+        pass
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    return connect(path)
+
+
+class StoryFile(MutableMapping[bytes, bytes]):
+    """Entries (key -> value, with the time seen and bands that ``describe`` gives them), the
+    newest entry of each band, and the changelog offsets applied."""
+
+    def __init__(self, connection: sqlite3.Connection, describe: Describe) -> None:
         self.db = connection
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB) WITHOUT ROWID"
-        )
+        self.describe = describe
+        self.db.executescript(f"""
+            CREATE TABLE IF NOT EXISTS entries (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, key BLOB NOT NULL UNIQUE, seen REAL NOT NULL,
+                value BLOB
+            );
+            CREATE INDEX IF NOT EXISTS entries_seen ON entries (seen);
+            CREATE TABLE IF NOT EXISTS bands (band INTEGER PRIMARY KEY, entry INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS offsets (
+                topic TEXT, partition INTEGER, offset INTEGER, PRIMARY KEY (topic, partition)
+            ) WITHOUT ROWID;
+            PRAGMA user_version = {SCHEMA};
+        """)
+
+    def _write(self) -> None:
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN")
+
+    def commit(self) -> None:
+        """Make the writes so far durable (with the offsets they go with)."""
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")
 
     def __getitem__(self, key: bytes) -> bytes:
         row = self.db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
@@ -54,14 +117,44 @@ class EntryFile(MutableMapping[bytes, bytes]):
         return bytes(row[0])
 
     def __setitem__(self, key: bytes, value: bytes) -> None:
-        self.db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?)", (key, value))
+        """Keep ``value`` under ``key`` and make it the newest entry of its bands where it is
+        (ties: the later write); the bands of the value it replaces go. Writing again the
+        value kept costs one read."""
+        row = self.db.execute("SELECT id, value FROM entries WHERE key = ?", (key,)).fetchone()
+        if row is not None and row[1] == value:
+            return
+        self._write()
+        if row is not None:
+            self._unband(key, row[0], row[1])
+        seen, bands = self.describe(key, value)
+        (entry,) = self.db.execute(
+            "INSERT OR REPLACE INTO entries (key, seen, value) VALUES (?, ?, ?) RETURNING id",
+            (key, seen, value),
+        ).fetchone()
+        self.db.executemany(
+            "INSERT INTO bands VALUES (?1, ?2) ON CONFLICT (band) DO UPDATE SET entry = "
+            "excluded.entry WHERE ?3 >= coalesce((SELECT seen FROM entries WHERE "
+            "id = bands.entry), -1)",
+            [(band, entry, seen) for band in bands],
+        )
 
     def __delitem__(self, key: bytes) -> None:
-        if self.db.execute("DELETE FROM entries WHERE key = ?", (key,)).rowcount == 0:
+        row = self.db.execute("SELECT id, value FROM entries WHERE key = ?", (key,)).fetchone()
+        if row is None:
             raise KeyError(key)
+        self._write()
+        self._unband(key, row[0], row[1])
+        self.db.execute("DELETE FROM entries WHERE id = ?", (row[0],))
+
+    def _unband(self, key: bytes, entry: int, value: bytes) -> None:
+        """Drop the bands that ``entry`` (``key``: ``value``) is the newest of."""
+        _, bands = self.describe(key, value)
+        self.db.executemany(
+            "DELETE FROM bands WHERE band = ? AND entry = ?", [(band, entry) for band in bands]
+        )
 
     def __iter__(self) -> Iterator[bytes]:
-        return (bytes(row[0]) for row in self.db.execute("SELECT key FROM entries"))
+        return (bytes(row[0]) for row in self.db.execute("SELECT key FROM entries").fetchall())
 
     def __len__(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM entries").fetchone()[0])
@@ -70,43 +163,50 @@ class EntryFile(MutableMapping[bytes, bytes]):
         found = self.db.execute("SELECT 1 FROM entries WHERE key = ?", (key,)).fetchone()
         return found is not None
 
+    def has_entries(self) -> bool:
+        """Whether any entry is kept (without counting them)."""
+        return self.db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is not None
 
-class BandFile:
-    """Band key (a 63-bit integer) -> the newest (time seen, article id) with that band."""
+    def clear(self) -> None:
+        """Forget everything: entries, bands and offsets."""
+        self._write()
+        for table in ("bands", "entries", "offsets"):
+            self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self.db = connection
+    def newest(self, bands: Iterable[int]) -> list[tuple[bytes, bytes]]:
+        """The entries (key, value) that are the newest kept of one of ``bands``, each once,
+        in ``bands``' order."""
+        bands = list(bands)
+        marks = ",".join("?" * len(bands))
+        query = (
+            "SELECT b.band, e.key, e.value FROM bands AS b JOIN entries AS e ON e.id = b.entry "  # noqa: S608
+            f"WHERE b.band IN ({marks})"
+        )
+        found = {
+            band: (bytes(key), bytes(value)) for band, key, value in self.db.execute(query, bands)
+        }
+        return list(dict.fromkeys(found[band] for band in bands if band in found))
 
-    def days(self) -> list[int]:
-        """The days (since the epoch, UTC) that have a band table."""
-        names = self.db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'bands_%'")
-        return sorted(int(name.removeprefix("bands_")) for (name,) in names)
+    def seen_before(self, oldest: float, limit: int) -> list[tuple[bytes, float]]:
+        """(key, time seen) of at most ``limit`` of the entries seen before ``oldest``, oldest
+        first."""
+        rows = self.db.execute(
+            "SELECT key, seen FROM entries WHERE seen < ? ORDER BY seen LIMIT ?", (oldest, limit)
+        )
+        return [(bytes(key), seen) for key, seen in rows]
 
-    def add(self, keys: Iterable[int], seen: float, article_id: str) -> None:
-        """Record ``article_id`` under ``keys`` where it is the newest (ties: the later call)."""
-        table = f"bands_{int(seen // _DAY)}"  # table names are made of integers only
-        columns = "band INTEGER PRIMARY KEY, seen REAL, article TEXT"
-        self.db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
-        self.db.executemany(
-            f"INSERT INTO {table} VALUES (?, ?, ?) ON CONFLICT (band) DO UPDATE SET "  # noqa: S608
-            "seen = excluded.seen, article = excluded.article WHERE excluded.seen >= seen",
-            [(key, seen, article_id) for key in keys],
+    def offsets(self) -> dict[tuple[str, int], int]:
+        """The offset of the last changelog entry applied, by (topic, partition)."""
+        rows = self.db.execute("SELECT topic, partition, offset FROM offsets")
+        return {(topic, partition): offset for topic, partition, offset in rows}
+
+    def set_offset(self, topic: str, partition: int, offset: int) -> None:
+        self._write()
+        self.db.execute(
+            "INSERT OR REPLACE INTO offsets VALUES (?, ?, ?)", (topic, partition, offset)
         )
 
-    def newest(self, keys: Iterable[int]) -> list[tuple[float, str]]:
-        """The newest (seen, article id) of each of ``keys`` that has one, in ``keys``' order."""
-        keys = list(keys)
-        marks = ",".join("?" * len(keys))
-        best: dict[int, tuple[float, str]] = {}
-        for day in self.days():
-            query = f"SELECT band, seen, article FROM bands_{day} WHERE band IN ({marks})"  # noqa: S608
-            for band, seen, article in self.db.execute(query, keys):
-                if band not in best or best[band][0] <= seen:
-                    best[band] = (seen, article)
-        return [best[key] for key in keys if key in best]
-
-    def drop_before(self, oldest: float) -> None:
-        """Forget the days that end before ``oldest``."""
-        for day in self.days():
-            if (day + 1) * _DAY <= oldest:
-                self.db.execute(f"DROP TABLE bands_{day}")
+    def size(self) -> int:
+        """The file's size in bytes (pages in use and free)."""
+        pages = self.db.execute("PRAGMA page_count").fetchone()[0]
+        return int(pages) * int(self.db.execute("PRAGMA page_size").fetchone()[0])
