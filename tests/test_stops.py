@@ -97,7 +97,7 @@ def test_a_worker_stops_busy_idle_or_at_once_and_nothing_is_lost(
     settings, ids = loaded
     first = worker(settings, tmp_path / "first.log")
     try:
-        done = len(articles_with_events(settings, 5))
+        articles_with_events(settings, 5)
         started = time.monotonic()
         first.signal(signal.SIGINT)
         status, lines = first.stopped()
@@ -106,9 +106,10 @@ def test_a_worker_stops_busy_idle_or_at_once_and_nothing_is_lost(
     assert (status, lines) == (0, ["newswire worker: stopping (SIGINT)" + hint(signal.SIGINT)])
     assert time.monotonic() - started < STOP_SECONDS
 
+    before = len(articles_with_events(settings))  # the first finishes what it had begun
     second = worker(settings, tmp_path / "second.log")
     try:
-        articles_with_events(settings, done + 3)
+        articles_with_events(settings, before + 3)  # so the second one is running, not starting
         second.signal(signal.SIGINT)
         wait_until(lambda: bool(second.output()), 5, lambda: "the stop line")  # signals merge
         second.signal(signal.SIGINT)
