@@ -296,11 +296,16 @@ class Claim(Record):
 
     @property
     def claimant_key(self) -> str:
-        """The claimant's entity id, else a stable key for an unnamed or unlinked claimant:
-        ``anonymous:`` and the words of its text ('anonymous:a-senior-official')."""
-        if self.claimant.entity_id:
-            return self.claimant.entity_id
-        return "anonymous:" + "-".join(re.findall(r"[a-z0-9]+", self.claimant.text.lower()))
+        """The claimant's key (``claimant_key``)."""
+        return claimant_key(self.claimant.entity_id, self.claimant.text)
+
+
+def claimant_key(entity_id: str | None, text: str) -> str:
+    """A claimant's entity id, else a stable key for an unnamed or unlinked claimant:
+    ``anonymous:`` and the words of its text ('anonymous:a-senior-official')."""
+    if entity_id:
+        return entity_id
+    return "anonymous:" + "-".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 class PipelineInfo(Record):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import hmac
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -19,12 +20,16 @@ from pipeline.newsroom.keys import NEWSROOM
 from pipeline.newsroom.params import FILTERS, BadQuery, search_of
 from pipeline.newsroom.view import event_view
 from pipeline.poller.report import when_text
-from pipeline.redrive import plan_redrive, redrive
+from pipeline.redrive import Letter, plan_redrive, redrive
+from pipeline.settings import Settings
 from pipeline.store.query import STANCES, Search
+
+T = TypeVar("T")
 
 LIVE_EVENTS = 30
 KAFKA_SECONDS = 15.0
 """Longest a page waits for Kafka (feeds, lag, dead letters)."""
+NO_BROKER = "No Kafka broker is known to this web server: start it with NEWSWIRE_BROKER set."
 
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
@@ -138,23 +143,25 @@ async def story_page(request: web.Request) -> web.Response:
     return render(request, "story.html", title="Story", active="", events=events)
 
 
-def _kafka_error(request: web.Request, exc: Exception | None = None) -> str:
-    if request.app[NEWSROOM].bootstrap is None:
-        return "No Kafka broker is known to this web server: start it with NEWSWIRE_BROKER set."
-    return f"Kafka did not answer: {type(exc).__name__}: {exc}"
+async def _ask_kafka(
+    request: web.Request, question: Callable[[str, Settings], Awaitable[T]]
+) -> T | str:
+    """``question``'s answer from the web server's broker, or why there is none, for the page."""
+    newsroom = request.app[NEWSROOM]
+    if newsroom.bootstrap is None:
+        return NO_BROKER
+    try:
+        return await asyncio.wait_for(
+            question(newsroom.bootstrap, newsroom.settings), KAFKA_SECONDS
+        )
+    except Exception as exc:  # noqa: BLE001 - shown on the page
+        return f"Kafka did not answer: {type(exc).__name__}: {exc}"
 
 
 async def feeds_page(request: web.Request) -> web.Response:
     """Each feed's status, as ``feeds list`` shows it."""
-    bootstrap, settings = request.app[NEWSROOM].bootstrap, request.app[NEWSROOM].settings
-    rows: list[dict[str, Any]] = []
-    error = None
-    try:
-        if bootstrap is None:
-            raise ConnectionError
-        rows = await asyncio.wait_for(status.feeds(bootstrap, settings), KAFKA_SECONDS)
-    except Exception as exc:  # noqa: BLE001 - shown on the page
-        error = _kafka_error(request, exc)
+    answer = await _ask_kafka(request, status.feeds)
+    rows, error = ([], answer) if isinstance(answer, str) else (answer, None)
     now = datetime.now(UTC)
     for row in rows:
         row["last_success"] = when_text(row["last_success_at"], now)
@@ -165,28 +172,19 @@ async def feeds_page(request: web.Request) -> web.Response:
 async def pipeline_page(request: web.Request) -> web.Response:
     """Stored counts and throughput, consumer lag per stage, dead letters."""
     app = request.app
-    store, bootstrap, settings = (
-        app[NEWSROOM].store,
-        app[NEWSROOM].bootstrap,
-        app[NEWSROOM].settings,
-    )
+    store = app[NEWSROOM].store
     now = time.time()
     counts = await asyncio.to_thread(store.counts)
     per_minute = await asyncio.to_thread(store.arrived_since, now - 60)
     per_hour = await asyncio.to_thread(store.arrived_since, now - 3600)
-    lags: list[status.Lag] = []
-    letters: list[dict[str, str]] = []
-    pending = 0
-    error = None
-    try:
-        if bootstrap is None:
-            raise ConnectionError
-        lags = await asyncio.wait_for(status.lags(bootstrap, settings), KAFKA_SECONDS)
-        found = await asyncio.wait_for(status.letters(bootstrap, settings), KAFKA_SECONDS)
-        pending = len(plan_redrive(found, again=False).send)
-        letters = [status.letter_row(item) for item in found]
-    except Exception as exc:  # noqa: BLE001 - shown on the page
-        error = _kafka_error(request, exc)
+
+    async def ask(bootstrap: str, settings: Settings) -> tuple[list[status.Lag], list[Letter]]:
+        return await status.lags(bootstrap, settings), await status.letters(bootstrap, settings)
+
+    answer = await _ask_kafka(request, ask)
+    lags, found, error = ([], [], answer) if isinstance(answer, str) else (*answer, None)
+    pending = len(plan_redrive(found, again=False).send)
+    letters = [status.letter_row(item) for item in found]
     return render(
         request,
         "pipeline.html",
@@ -213,7 +211,7 @@ async def redrive_letters(request: web.Request) -> web.Response:
         return web.Response(status=403, text="403: this form is stale; reload the page\n")
     bootstrap = app[NEWSROOM].bootstrap
     if bootstrap is None:
-        return web.Response(status=503, text=_kafka_error(request) + "\n")
+        return web.Response(status=503, text=NO_BROKER + "\n")
     found = await status.letters(bootstrap, app[NEWSROOM].settings)
     sent = await redrive(bootstrap, app[NEWSROOM].settings, plan_redrive(found, again=False).send)
     raise web.HTTPSeeOther("/pipeline?" + urlencode({"message": f"{len(sent)} letters redriven"}))

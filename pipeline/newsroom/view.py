@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from pipeline.records import Claim
+from pipeline.records import claimant_key
 from pipeline.store.query import Search
 
 SNIPPET_CHARS = 280
@@ -14,11 +14,10 @@ SNIPPET_CHARS = 280
 
 def claim_view(claim: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     """A claim with its claimant's key (for its page) and display name."""
-    key = Claim.model_validate(claim).claimant_key
     who = claim["claimant"]
     return {
         **claim,
-        "key": key,
+        "key": claimant_key(who.get("entity_id"), who["text"]),
         "who": who["text"],
         "who_name": names.get(who.get("entity_id") or "", ""),
     }

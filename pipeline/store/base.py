@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline.records import Event
 from pipeline.store.query import Search, where
-from pipeline.store.rows import Rows, rows_of
+from pipeline.store.rows import ClaimFields, Rows, rows_of
 
 DAY = 86400.0
 #: Claims this far apart (seconds) can disagree.
@@ -39,7 +39,7 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class ClaimHit:
+class ClaimHit(ClaimFields):
     """A stored claim with the article it is in."""
 
     event_id: str
@@ -48,15 +48,6 @@ class ClaimHit:
     title: str
     source: str
     url: str | None
-    claimant: str
-    claimant_key: str
-    claimant_name: str
-    cue: str
-    content: str
-    stance: str
-    kind: str
-    hedged: bool
-    anonymous: bool
 
 
 _CLAIM_COLUMNS = (
@@ -80,10 +71,14 @@ _DISAGREEMENTS = (
 )
 
 
+_CLAIM_FIELDS = [column.strip().split(".")[1] for column in _CLAIM_COLUMNS.split(",")]
+
+
 def _claim(row: Sequence[Any], offset: int = 0) -> ClaimHit:
-    values = list(row[offset : offset + 15])
-    values[13], values[14] = bool(values[13]), bool(values[14])
-    return ClaimHit(*values)
+    hit = dict(zip(_CLAIM_FIELDS, row[offset : offset + len(_CLAIM_FIELDS)], strict=True))
+    hit["index"] = hit.pop("idx")
+    hit["hedged"], hit["anonymous"] = bool(hit["hedged"]), bool(hit["anonymous"])
+    return ClaimHit(**hit)
 
 
 class Store(ABC):
@@ -289,7 +284,7 @@ class Store(ABC):
             newest, oldest = times[start], times[min(start + size, len(times)) - 1]
             params = [DISAGREEMENT_WINDOW, DISAGREEMENT_WINDOW, claimant, oldest, newest]
             for row in self._read(_DISAGREEMENTS, params):
-                mine, theirs = _claim(row), _claim(row, 15)
+                mine, theirs = _claim(row), _claim(row, len(_CLAIM_FIELDS))
                 key = (mine.event_id, mine.index, theirs.event_id, theirs.index)
                 pairs.setdefault(key, (mine, theirs))
             start, size = start + size, size * 2

@@ -35,8 +35,9 @@ class EntityRow:
 
 
 @dataclass(frozen=True)
-class ClaimRow:
-    index: int
+class ClaimFields:
+    """What the store keeps of a claim, and what it gives back."""
+
     claimant: str
     claimant_key: str
     claimant_name: str
@@ -46,6 +47,11 @@ class ClaimRow:
     kind: str
     hedged: bool
     anonymous: bool
+
+
+@dataclass(frozen=True)
+class ClaimRow(ClaimFields):
+    index: int
     topics: tuple[str, ...]
     """Ids of the entities named inside the content: what two claims can disagree about."""
 
