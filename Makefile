@@ -31,8 +31,8 @@ demo: setup ## Embedded broker + worker on the bundled real feeds; print the eve
 newsroom: setup ## The newsroom web page over the stored events (after make demo): http://127.0.0.1:6080/
 	$(BIN)/newswire web
 
-test: lint typecheck ## Lint, type-check, then every test (against the embedded broker)
-	$(BIN)/python -m pytest
+test: lint typecheck ## Lint, type-check, then every test (against the embedded broker), in 2 processes
+	$(BIN)/python -m pytest -n 2
 
 unit: setup ## Only the tests that need no broker
 	$(BIN)/python -m pytest -m 'not broker'

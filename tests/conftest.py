@@ -40,7 +40,7 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One embedded Tansu broker on 127.0.0.1 for the whole session."""
+    """One embedded Tansu broker on 127.0.0.1 for the whole session (of each pytest process)."""
     log = tmp_path_factory.mktemp("broker") / "tansu.log"
     with EmbeddedBroker(log_path=log) as embedded:
         yield embedded.bootstrap

@@ -161,7 +161,6 @@ def test_rounds_rotate_and_summarise_to_medians_and_spreads() -> None:
 
 
 @pytest.mark.broker
-@pytest.mark.timeout(180)
 def test_tiny_bench_interleaves_rounds_and_reports_every_headline_key(tmp_path: Path) -> None:
     assert feed_items(1).articles  # ../shared, or else the bundled feeds
     output = tmp_path / "report.json"

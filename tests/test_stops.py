@@ -69,7 +69,9 @@ class Command:
 @pytest.fixture
 def loaded(broker: str, tmp_path: Path) -> Iterator[tuple[Settings, set[str]]]:
     """Fresh topics holding 50 full-text articles on ``news.raw``."""
-    settings = fresh_settings(broker, tmp_path, partitions=4, nlp_batch_size=4)
+    # small batches: what is in flight at a stop is done within the bound on a busy machine too
+    small = {"nlp_batch_size": 2, "clean_batch_size": 4}
+    settings = fresh_settings(broker, tmp_path, partitions=4, **small)
     asyncio.run(ensure_topics(broker, settings))
     raws = bundled_articles("dawn.xml", "talkingpointsmemo.xml")
     messages = [(raw.id.encode(), raw.to_json()) for raw in raws]
@@ -173,7 +175,9 @@ def test_run_stops_on_ctrl_c_busy_and_its_restart_loses_nothing(
     them and says so in one line."""
     asyncio.run(ensure_topics(settings.broker or "", settings))
     ports = {"web_port": free_port(), "poller_web_port": free_port(), "newsroom_port": free_port()}
-    settings = settings.model_copy(update=ports | {"nlp_batch_size": 4, "feed_files": True})
+    settings = settings.model_copy(
+        update=ports | {"nlp_batch_size": 2, "clean_batch_size": 4, "feed_files": True}
+    )
     feed = str(BUNDLED / "dawn.xml")
     busy = Command(settings, tmp_path / "busy.log", "run", "--feed", feed)
     try:

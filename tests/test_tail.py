@@ -90,6 +90,7 @@ def ids(settings: Settings, *args: str) -> set[str]:
         ((NOW + timedelta(hours=1)).isoformat(), set()),  # Tansu answers offset 0
         ("end", set()),
     ],
+    ids=["beginning", "offset", "last", "time", "minute", "future", "end"],
 )
 def test_tail_starts_at_beginning_offset_time_or_end(
     events: Settings, start: str, expected: set[str]
