@@ -93,3 +93,19 @@ def test_the_learned_detector_finds_cues_the_word_lists_do_not_name(nlp: Languag
     assert 0.0 < veto < threshold < 1.0
     assert cue_probability(doc[2]) >= threshold  # echoed
     assert cue_probability(doc[6]) < veto  # walked
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "content"),
+    [
+        ("The governor has railed against the new tax.", "has railed against", "the new tax"),
+        ("The senator doubled down on his attacks.", "doubled down on", "his attacks"),
+        ("The union pushed for higher wages.", "pushed for", "higher wages"),
+    ],
+)
+def test_a_preposition_that_opens_the_content_joins_the_cue(
+    nlp: Language, text: str, cue: str, content: str
+) -> None:
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.cue.text, c.content.text) == (cue, content)

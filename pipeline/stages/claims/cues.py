@@ -21,6 +21,7 @@ from pipeline.stages.claims.lexicon import (
     PHRASAL_PREPS,
     SPEECH_VERBS,
     STATEMENT_NOUNS,
+    TOPIC_PREPS,
 )
 from pipeline.stages.claims.light import light_end, light_object, made_clear
 from pipeline.stages.claims.spans import tok_end
@@ -135,3 +136,21 @@ def cue_of(doc: Doc, text: str, verb: Token, lemma: str) -> Cue:
     if text[end : end + 1] == ":":
         end += 1
     return Cue(text=text[start:end], lemma=full, start=start, end=end)
+
+
+def topic_preposition(verb: Token, cue: Cue, head: Token | None) -> Token | None:
+    """The preposition of ``verb`` right after its ``cue`` that heads its content (``head``):
+    it joins the cue, as in "railed against the deal", "doubled down on his attacks"."""
+    if head is None or head.dep_ != "prep" or head.head.i != verb.i or head.i == 0:
+        return None
+    if head.lower_ not in TOPIC_PREPS or tok_end(verb.doc[head.i - 1]) != cue.end:
+        return None
+    return head
+
+
+def with_preposition(text: str, cue: Cue, prep: Token) -> Cue:
+    """``cue`` extended by its topic preposition ``prep``."""
+    end = tok_end(prep)
+    return Cue(
+        text=text[cue.start : end], lemma=f"{cue.lemma} {prep.lower_}", start=cue.start, end=end
+    )

@@ -24,7 +24,14 @@ from pipeline.stages.claims.content import (
     object_content,
     passive_subject_content,
 )
-from pipeline.stages.claims.cues import cue_of, is_cue, kind_of, structural
+from pipeline.stages.claims.cues import (
+    cue_of,
+    is_cue,
+    kind_of,
+    structural,
+    topic_preposition,
+    with_preposition,
+)
 from pipeline.stages.claims.filters import antecedent, no_statement, nobody, possibility
 from pipeline.stages.claims.headlines import ColonCues
 from pipeline.stages.claims.learned import cue_probability, thresholds
@@ -245,6 +252,10 @@ class _Extractor:
             or content_hedged(self.doc, self.tok_starts, pieces)
         )
         cue = cue_of(self.doc, self.text, verb, lemma)
+        prep = topic_preposition(verb, cue, head)
+        if prep is not None and pieces and pieces[0][0] == prep.idx:
+            cue = with_preposition(self.text, cue, prep)
+            pieces = _after(pieces, prep)
         if not pieces:  # "she would not say": the withheld act is all there is to show
             pieces = [(cue.start, cue.end)]
         claim = Claim(
@@ -371,6 +382,15 @@ def _before(pieces: list[Piece], tok_starts: list[int], tok: Token) -> list[Piec
         i -= 1
     end = tok_end(doc[i]) if i >= 0 else 0
     return [(s, min(e, end)) for s, e in pieces if s < end]
+
+
+def _after(pieces: list[Piece], tok: Token) -> list[Piece]:
+    """``pieces`` cut after ``tok`` and the spaces that follow it."""
+    text = tok.doc.text
+    start = tok_end(tok)
+    while start < len(text) and text[start].isspace():
+        start += 1
+    return [(max(s, start), e) for s, e in pieces if e > start]
 
 
 def _that_clause(verb: Token) -> bool:

@@ -71,6 +71,10 @@ CUE_PREPS: dict[str, frozenset[str]] = {
     "speak": _words("about of"),
     "refer": _words("to"),
 }
+#: Prepositions that join any cue whose content is their object, as PolNeAR marks them
+#: ("called for", "railed against", "doubled down on"); not "in", "to", "as", "by", which
+#: as often open an adjunct ("said in Ohio") or a naming ("described as").
+TOPIC_PREPS = _words("for on about against with at over upon like of")
 #: "said in a statement": the medium joins the cue.
 STATEMENT_NOUNS = _words("statement")
 #: Media of a statement: "in a statement", "in an interview", "in a post on X".
