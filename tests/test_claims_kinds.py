@@ -109,3 +109,15 @@ def test_a_preposition_that_opens_the_content_joins_the_cue(
     c = only(nlp, text)
     assert_offsets(text, c)
     assert (c.cue.text, c.content.text) == (cue, content)
+
+
+def test_a_learned_cue_keeps_an_object_with_a_cue_noun_or_a_relative_clause(
+    nlp: Language,
+) -> None:
+    text = "The mayor pronounced her support for the plan, which she said would save money."
+    pronounced = [c for c in claims_of(nlp, text) if c.cue.text == "pronounced"]
+    assert len(pronounced) == 1
+    assert pronounced[0].claimant.text == "The mayor"
+    assert pronounced[0].content.text.startswith("her support for the plan")
+    issued = claims_of(nlp, "The ministry issued a statement saying the border was closed.")
+    assert [c.cue.text for c in issued] == ["saying"]

@@ -371,7 +371,15 @@ def _reports_subject(verb: Token, listed: bool) -> bool:
 
 
 def _holds_cue(head: Token) -> bool:
-    return any(is_cue(t) for t in head.subtree)
+    """A cue verb inside ``head``'s phrase ("a statement saying ..."), not in a relative
+    clause ("his support for efforts which he said ...")."""
+    stack = [head]
+    while stack:
+        tok = stack.pop()
+        if tok.pos_ == "VERB" and is_cue(tok):
+            return True
+        stack.extend(c for c in tok.children if c.dep_ != "relcl")
+    return False
 
 
 def _before(pieces: list[Piece], tok_starts: list[int], tok: Token) -> list[Piece]:
