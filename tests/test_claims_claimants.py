@@ -301,3 +301,30 @@ def test_purpose_clause_inherits_the_subject(nlp: Language, text: str, cue: str)
     assert_offsets(text, c)
     assert c.cue.text == cue
     assert c.claimant.text.split()[0] == "The"
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant", "cue"),
+    [
+        (
+            "His advisers were quick to point out that he had placed second.",
+            "His advisers",
+            "were quick to point out",
+        ),
+        (
+            "Voters are more likely to say that the economy is weak.",
+            "Voters",
+            "are more likely to say",
+        ),
+    ],
+)
+def test_an_adjective_passes_its_subject_to_its_infinitive(
+    nlp: Language, text: str, claimant: str, cue: str
+) -> None:
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text) == (claimant, cue)
+
+
+def test_an_expletive_it_is_no_claimant(nlp: Language) -> None:
+    assert claims_of(nlp, "It is worth noting that the plan failed.") == []

@@ -132,6 +132,10 @@ def find_claimant(doc: Doc, verb: Token) -> ClaimantPhrase | None:
             return None
         if dep == "conj" and parent.pos_ in ("VERB", "AUX"):
             cur = parent
+        elif dep == "xcomp" and parent.dep_ == "acomp":
+            cur = parent.head  # "was quick to point out"; not "it is worth noting"
+            if any(c.dep_ in SUBJECT_DEPS and c.lower_ == "it" for c in cur.children):
+                return None
         elif dep == "xcomp" and parent.lemma_.lower() not in NON_CLAIM_CATENATIVES:
             cur = parent
         elif dep == "advcl" and (cur.tag_ == "VBG" or _infinitive(cur)):

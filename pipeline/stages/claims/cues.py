@@ -84,8 +84,19 @@ def _group_start(doc: Doc, verb: Token) -> int:
         if head.lemma_.lower() not in NON_CLAIM_CATENATIVES and all(
             doc[k].head.i == head.i and doc[k].dep_ in ("prt", "neg", "advmod") for k in between
         ):
-            return _group_start(doc, head)  # "went on to say"
+            start = _group_start(doc, head)  # "went on to say"
+            cop = head.head  # "was quick to point out": the copula of the adjective
+            if head.dep_ == "acomp" and cop.i < start and _group_between(doc, cop, start):
+                return _group_start(doc, cop)
+            return start
     return i
+
+
+def _group_between(doc: Doc, verb: Token, end: int) -> bool:
+    """The tokens from ``verb`` to ``end`` belong to its group ("was not quick")."""
+    return all(
+        doc[k].head.i == verb.i and doc[k].dep_ in _GROUP_DEPS for k in range(verb.i + 1, end)
+    )
 
 
 def _group_word(t: Token) -> bool:
