@@ -121,3 +121,14 @@ def test_a_learned_cue_keeps_an_object_with_a_cue_noun_or_a_relative_clause(
     assert pronounced[0].content.text.startswith("her support for the plan")
     issued = claims_of(nlp, "The ministry issued a statement saying the border was closed.")
     assert [c.cue.text for c in issued] == ["saying"]
+
+
+def test_a_negated_belief_or_intention_is_still_one(nlp: Language) -> None:
+    wants = only(nlp, "The bank does not want to raise rates.")
+    assert (wants.kind, wants.cue.text, wants.content.text) == (
+        "intention",
+        "does not want",
+        "to raise rates",
+    )
+    believes = only(nlp, "They don't believe the report is accurate.")
+    assert (believes.kind, believes.cue.text) == ("belief", "don't believe")

@@ -181,6 +181,8 @@ class _Extractor:
                 consumed.add(a.i)
                 consumed.update(c.i for c in a.children if c.dep_ == "conj")
             return "noncommittal"
+        if negated and kind_of(lemma) != "statement":
+            return "assert"  # "does not want to run": a belief or intention all the same
         if negated:
             # "did not say/confirm/deny/respond": the claimant withheld a position. Other
             # negated cues ("did not accuse", "can't blame") report no statement at all.
