@@ -328,3 +328,14 @@ def test_an_adjective_passes_its_subject_to_its_infinitive(
 
 def test_an_expletive_it_is_no_claimant(nlp: Language) -> None:
     assert claims_of(nlp, "It is worth noting that the plan failed.") == []
+
+
+def test_a_participle_with_a_by_agent_has_the_agent_as_claimant(nlp: Language) -> None:
+    text = "Asked by reporters whether he would run again, the mayor smiled."
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text, c.content.text) == (
+        "reporters",
+        "Asked",
+        "whether he would run again",
+    )

@@ -46,7 +46,13 @@ def subject_child(verb: Token) -> Token | None:
 
 
 def is_passive(verb: Token) -> bool:
-    return any(c.dep_ in PASSIVE_SUBJECT_DEPS or c.dep_ == "auxpass" for c in verb.children)
+    """A passive verb, or a participle with a ``by`` agent ("a call echoed by Japan")."""
+    return any(
+        c.dep_ in PASSIVE_SUBJECT_DEPS
+        or c.dep_ == "auxpass"
+        or (c.dep_ == "agent" and verb.tag_ == "VBN")
+        for c in verb.children
+    )
 
 
 def agent(verb: Token) -> Token | None:
