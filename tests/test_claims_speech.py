@@ -697,3 +697,15 @@ def test_a_name_ending_a_clause_introduces_the_quotation_after_its_colon(
 def test_a_place_before_a_colon_is_no_claimant(nlp: Language) -> None:
     text = "We flew on to New York: “a city that never sleeps”, the brochure promised."
     assert all(c.cue.text != ":" for c in claims_of(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("The senator said repeatedly that the bill would fail.", "said repeatedly"),
+        ("He tweeted back that the report was wrong.", "tweeted back"),
+        ("She said so.", "said"),  # "so" is the content
+    ],
+)
+def test_an_adverb_right_after_the_cue_verb_joins_it(nlp: Language, text: str, cue: str) -> None:
+    assert only(nlp, text).cue.text == cue

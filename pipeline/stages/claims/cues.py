@@ -12,6 +12,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline.records import ClaimKind, Cue
 from pipeline.stages.claims.lexicon import (
+    ANSWER_WORDS,
     BELIEF_VERBS,
     CUE_PREPS,
     INTENTION_VERBS,
@@ -117,6 +118,8 @@ def _group_end(doc: Doc, verb: Token, lemma: str) -> tuple[int, str]:
     light = light_end(verb)
     if light is not None:
         return light, full
+    if end + 1 < len(doc) and _adverb_after(doc[end + 1], verb):
+        end += 1  # "said repeatedly", "tweeted back"
     nxt = end + 1
     while nxt + 1 < len(doc) and doc[nxt].dep_ == "advmod" and doc[nxt].head.i == verb.i:
         if doc[nxt + 1].text.lower() not in CUE_PREPS.get(lemma, ()):
@@ -132,6 +135,19 @@ def _group_end(doc: Doc, verb: Token, lemma: str) -> tuple[int, str]:
         elif prep == "in" and _statement_object(doc[nxt]):
             end = doc[nxt].right_edge.i if doc[nxt].right_edge.i - nxt <= 3 else end
     return end, full
+
+
+def _adverb_after(tok: Token, verb: Token) -> bool:
+    """An adverb of manner or time right after the cue verb: "said repeatedly", "noted
+    recently", "tweeted back"; not the content of "said so"."""
+    return (
+        tok.head.i == verb.i
+        and tok.lower_ not in ANSWER_WORDS
+        and tok.dep_ == "advmod"
+        and tok.tag_ == "RB"
+        and tok.left_edge.i == tok.right_edge.i
+        and tok.text.isalpha()
+    )
 
 
 def _statement_object(prep: Token) -> bool:
