@@ -111,7 +111,7 @@ def test_a_preposition_that_opens_the_content_joins_the_cue(
     assert (c.cue.text, c.content.text) == (cue, content)
 
 
-def test_a_learned_cue_keeps_an_object_with_a_cue_noun_or_a_relative_clause(
+def test_a_learned_cue_keeps_an_object_with_a_cue_noun_participle_or_relative_clause(
     nlp: Language,
 ) -> None:
     text = "The mayor pronounced her support for the plan, which she said would save money."
@@ -119,6 +119,8 @@ def test_a_learned_cue_keeps_an_object_with_a_cue_noun_or_a_relative_clause(
     assert len(pronounced) == 1
     assert pronounced[0].claimant.text == "The mayor"
     assert pronounced[0].content.text.startswith("her support for the plan")
+    opposed = only(nlp, "Both candidates have opposed the new trade deal known as the pact.")
+    assert opposed.content.text == "the new trade deal known as the pact"
     issued = claims_of(nlp, "The ministry issued a statement saying the border was closed.")
     assert [c.cue.text for c in issued] == ["saying"]
 

@@ -373,12 +373,12 @@ def _reports_subject(verb: Token, listed: bool) -> bool:
 
 
 def _holds_cue(head: Token) -> bool:
-    """A cue verb inside ``head``'s phrase ("a statement saying ..."), not in a relative
-    clause ("his support for efforts which he said ...")."""
+    """A cue verb inside ``head``'s phrase ("a statement saying ..."), not a past participle
+    ("the deal known as ...") nor in a relative clause ("efforts which he said ...")."""
     stack = [head]
     while stack:
         tok = stack.pop()
-        if tok.pos_ == "VERB" and is_cue(tok):
+        if tok.pos_ == "VERB" and tok.tag_ != "VBN" and is_cue(tok):
             return True
         stack.extend(c for c in tok.children if c.dep_ != "relcl")
     return False
