@@ -134,3 +134,15 @@ def test_a_negated_belief_or_intention_is_still_one(nlp: Language) -> None:
     )
     believes = only(nlp, "They don't believe the report is accurate.")
     assert (believes.kind, believes.cue.text) == ("belief", "don't believe")
+
+
+def test_a_learned_cue_takes_an_adjacent_quotation(nlp: Language) -> None:
+    text = '"We will win," the candidate riffed.'
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text, c.content.text, c.quote) == (
+        "the candidate",
+        "riffed",
+        "We will win",
+        "direct",
+    )

@@ -298,9 +298,13 @@ class _Extractor:
             pieces, head = object_content(self.doc, verb)
         if not pieces and takes_position and _reports_subject(verb, listed):
             pieces, head = passive_subject_content(self.doc, verb)
-        if not listed and (head is None or head.head.i != verb.i or _holds_cue(head)):
-            return None  # learned cues take their own complement or object, and "issued a
-            # statement saying ..." is the claim of "saying"
+        if (
+            not listed
+            and not quotes
+            and (head is None or head.head.i != verb.i or _holds_cue(head))
+        ):
+            return None  # learned cues take an adjacent quotation or their own complement or
+            # object, and "issued a statement saying ..." is the claim of "saying"
         if not pieces and takes_position:
             return None
         return pieces, quotes, head, attr_end
