@@ -709,3 +709,17 @@ def test_a_place_before_a_colon_is_no_claimant(nlp: Language) -> None:
 )
 def test_an_adverb_right_after_the_cue_verb_joins_it(nlp: Language, text: str, cue: str) -> None:
     assert only(nlp, text).cue.text == cue
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("The senator likened the rules to a wildfire.", "the rules to a wildfire"),
+        ("She asked him about his taxes.", "him about his taxes"),
+        ("The mayor hailed the plan as a triumph.", "the plan as a triumph"),
+    ],
+)
+def test_an_object_content_takes_what_the_cue_says_of_it(
+    nlp: Language, text: str, content: str
+) -> None:
+    assert only(nlp, text).content.text == content

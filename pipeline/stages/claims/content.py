@@ -228,15 +228,34 @@ def clause_content(doc: Doc, quotes: QuoteIndex, verb: Token, lemma: str) -> Fou
             if c.dep_ == "prep" and c.text.lower() in PREP_CONTENT_VERBS[lemma]:
                 return _prep_object(doc, verb, lemma, c), c
     if objs and _object_is_content(verb, lemma, objs[0]):
-        return subtree_piece(doc, objs[0]), objs[0]
+        return _object_phrase(doc, verb, objs[0]), objs[0]
     return _interrupted_clause(doc, quotes, verb)
+
+
+def _object_phrase(doc: Doc, verb: Token, obj: Token) -> list[Piece]:
+    """The object with what the verb says of it after it: "likened the rules to a fire",
+    "hailed him as a hero", "asked him about his taxes", "told them to vote"."""
+    last = obj.right_edge.i
+    for c in verb.rights:
+        if c.i > last and (
+            c.dep_ in _SECOND_DEPS or (c.dep_ == "prep" and c.lower_ in _SECOND_PREPS)
+        ):
+            last = c.right_edge.i
+    p = piece(doc, obj.left_edge.i, last)
+    return [p] if p else []
+
+
+_SECOND_DEPS = frozenset({"oprd", "xcomp", "ccomp"})
+_SECOND_PREPS = frozenset({"as", "to", "about", "for", "of", "on", "with", "over", "against"})
 
 
 def object_content(doc: Doc, verb: Token) -> Found:
     """The object or first prepositional phrase after ``verb``: the content of a cue the
     word lists do not know ("attacked his record", "echoed the warning")."""
     for c in verb.rights:
-        if c.dep_ in ("dobj", "attr", "oprd", "prep"):
+        if c.dep_ == "dobj":
+            return _object_phrase(doc, verb, c), c
+        if c.dep_ in ("attr", "oprd", "prep"):
             return subtree_piece(doc, c), c
     return NOTHING
 
