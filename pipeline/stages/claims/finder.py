@@ -181,13 +181,12 @@ class _Extractor:
                 consumed.add(a.i)
                 consumed.update(c.i for c in a.children if c.dep_ == "conj")
             return "noncommittal"
-        if negated and kind_of(lemma) != "statement":
-            return "assert"  # "does not want to run": a belief or intention all the same
+        if negated and (lemma in WITHHELD_ACTS or lemma in NEGATED_ONLY_VERBS):
+            return "noncommittal"  # "did not say/confirm/deny/respond": a withheld position
         if negated:
-            # "did not say/confirm/deny/respond": the claimant withheld a position. Other
-            # negated cues ("did not accuse", "can't blame") report no statement at all.
-            ok = lemma in WITHHELD_ACTS or lemma in NEGATED_ONLY_VERBS
-            return "noncommittal" if ok else None
+            # "does not want to run", "did not defend the plan", "can't blame this on Bush":
+            # an attitude to the content all the same, as PolNeAR and the stance set mark it
+            return "assert"
         return (
             "deny"
             if lemma in DENY_VERBS and (lemma not in PHRASAL_CUES or is_cue(verb))
