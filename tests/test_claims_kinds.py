@@ -146,3 +146,15 @@ def test_a_learned_cue_takes_an_adjacent_quotation(nlp: Language) -> None:
         "We will win",
         "direct",
     )
+
+
+def test_a_listed_cue_the_detector_is_fairly_sure_of_takes_its_object(nlp: Language) -> None:
+    text = "The union blamed the budget cuts."
+    assert cue_probability(nlp(text)[2]) < 0.8  # below the passive agent's bar
+    c = only(nlp, text)
+    assert (c.claimant.text, c.cue.text, c.content.text) == (
+        "The union",
+        "blamed",
+        "the budget cuts",
+    )
+    assert claims_of(nlp, "He did not blame anyone.") == []  # negated, it says nothing

@@ -21,6 +21,7 @@ from pipeline.stages.claims.lexicon import (
     WITHHOLD_VERBS,
 )
 from pipeline.stages.claims.light import light_content
+from pipeline.stages.claims.media import is_medium
 from pipeline.stages.claims.quotes import QuoteIndex
 from pipeline.stages.claims.spans import Piece, clause_minus, piece, subtree_piece
 
@@ -250,12 +251,13 @@ _SECOND_PREPS = frozenset({"as", "to", "about", "for", "of", "on", "with", "over
 
 
 def object_content(doc: Doc, verb: Token) -> Found:
-    """The object or first prepositional phrase after ``verb``: the content of a cue the
-    word lists do not know ("attacked his record", "echoed the warning")."""
+    """The object or first prepositional phrase after ``verb`` that names no medium ("posted
+    on Twitter"): the content of a cue the word lists do not know ("attacked his record",
+    "echoed the warning") or of one the detector is sure of."""
     for c in verb.rights:
         if c.dep_ == "dobj":
             return _object_phrase(doc, verb, c), c
-        if c.dep_ in ("attr", "oprd", "prep"):
+        if c.dep_ in ("attr", "oprd") or (c.dep_ == "prep" and not is_medium(c)):
             return subtree_piece(doc, c), c
     return NOTHING
 

@@ -68,6 +68,11 @@ def _prep_medium(prep: Token) -> str | None:
     return None
 
 
+def is_medium(prep: Token) -> bool:
+    """The prepositional phrase ``prep`` names a medium: "in a statement", "on Twitter"."""
+    return prep.text.lower() in _NOUN_PREPS and _prep_medium(prep) is not None
+
+
 def via(verb: Token) -> str | None:
     """The medium of the claim whose cue is ``verb``, or None when the sentence states none."""
     lemma = verb.lemma_.lower()
