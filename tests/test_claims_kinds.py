@@ -158,3 +158,8 @@ def test_a_listed_cue_the_detector_is_fairly_sure_of_takes_its_object(nlp: Langu
         "the budget cuts",
     )
     assert claims_of(nlp, "He did not blame anyone.") == []  # negated, it says nothing
+
+
+def test_so_is_the_content_of_any_cue(nlp: Language) -> None:
+    c = only(nlp, "He doesn't think so.")
+    assert (c.kind, c.cue.text, c.content.text) == ("belief", "doesn't think", "so")

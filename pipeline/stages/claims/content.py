@@ -214,10 +214,10 @@ def clause_content(doc: Doc, quotes: QuoteIndex, verb: Token, lemma: str) -> Fou
     if comp is not None:
         return subtree_piece(doc, comp), comp
     objs = [c for c in verb.children if c.dep_ in ("dobj", "attr")]
-    if lemma == "say" and not objs:
+    if not objs:
         answers = [c for c in verb.rights if c.lower_ in ANSWER_WORDS and c.i == verb.i + 1]
         if answers:
-            return subtree_piece(doc, answers[0]), answers[0]  # "said so", "said no"
+            return subtree_piece(doc, answers[0]), answers[0]  # "said so", "thinks so"
     if lemma in OBJECT_PREP_VERBS and objs:
         found = _object_prep(doc, verb, lemma, objs[0])
         if found[1] is not None:

@@ -100,7 +100,7 @@ OUTLET_WORDS = _words(
     """
 )
 
-#: One-word contents of "say": "said so", "said yes", "said no".
+#: One-word contents of a cue: "said so", "said no", "does not think so".
 ANSWER_WORDS = _words("so yes no otherwise")
 
 #: Cues that may take an object noun phrase as content ("denied any wrongdoing").
