@@ -76,6 +76,17 @@ def test_citing_names_a_source_not_content(nlp: Language) -> None:
     assert (alone.cue.text, alone.content.text) == ("citing", "The outbreak has killed 12 people")
 
 
+def test_citing_a_reason_is_a_claim_of_the_reporter(nlp: Language) -> None:
+    text = "The senator said the reforms had worked, citing the release of political prisoners."
+    said, cited = claims_of(nlp, text)
+    assert (said.content.text, said.claimant.via) == ("the reforms had worked", None)
+    assert (cited.claimant.text, cited.cue.text, cited.content.text) == (
+        "The senator",
+        "citing",
+        "the release of political prisoners",
+    )
+
+
 def test_ruled_out_is_a_denial_and_refuted_an_accusation_too(nlp: Language) -> None:
     ruled = only(nlp, "The president ruled out any involvement in the attack.")
     assert (ruled.cue.text, ruled.stance) == ("ruled out", "deny")

@@ -51,7 +51,7 @@ from pipeline.stages.claims.lexicon import (
     WITHHELD_ACTS,
     WITHHOLD_VERBS,
 )
-from pipeline.stages.claims.media import cited, citing, via
+from pipeline.stages.claims.media import cited, citing, reporter, via
 from pipeline.stages.claims.nominal import nominal_claim
 from pipeline.stages.claims.quotes import Quote, QuoteIndex, strip_chars
 from pipeline.stages.claims.referents import resolve_claimants
@@ -233,7 +233,7 @@ class _Extractor:
             return None
         if stance != "noncommittal" and possibility(verb):
             return None
-        cl = find_claimant(self.doc, verb)
+        cl = find_claimant(self.doc, _reported_by(verb))
         if cl is None or nobody(self.doc, self.tok_starts, cl.start):
             return None
         conj = _conjoined_cues(self.doc, self.quotes, verb, cue_negated(verb))
@@ -379,6 +379,14 @@ def _reports_subject(verb: Token, listed: bool) -> bool:
     """A passive cue with a ``by`` agent reports its subject ("The issue was first reported
     by the Post"); the learned detector must be sure of an unlisted one ("is dwarfed by")."""
     return agent(verb) is not None and (listed or cue_probability(verb) >= SURE_CUE)
+
+
+def _reported_by(verb: Token) -> Token:
+    """The reporting verb whose claimant a cue shares: "citing X" gives its reporter's reason
+    ("said the reforms had worked, citing the release of prisoners"); else ``verb``."""
+    if verb.lower_ == "citing" and verb.tag_ == "VBG":
+        return reporter(verb) or verb
+    return verb
 
 
 def _holds_cue(head: Token) -> bool:

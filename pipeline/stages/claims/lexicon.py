@@ -237,6 +237,14 @@ ANONYMOUS_HEADS = _words("source insider aide person people individual")
 ANONYMITY_MARKERS = _words(
     "familiar anonymity anonymous unnamed unidentified authorized authorised"
 )
+#: Nouns of people and bodies that "citing" names as a source ("citing two officials"), not
+#: as the reason it gives ("citing the release of prisoners").
+CITED_SOURCE_NOUNS = _words(
+    """
+    official analyst expert spokesman spokeswoman spokesperson witness lawmaker diplomat
+    investigator researcher scientist authority resident observer economist commission
+    """
+)
 #: Prepositions naming the body an unnamed source speaks for: "an official at the Pentagon".
 AFFILIATION_PREPS = _words("for at with of in from")
 #: Heads that a possessive pronoun does not make anonymous ("his campaign" is named).
