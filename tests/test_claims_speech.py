@@ -332,6 +332,12 @@ def test_according_to_named_source(nlp: Language) -> None:
     assert c.claimant.entity_id is not None
 
 
+def test_according_to_on_a_verb_of_reporting(nlp: Language) -> None:
+    text = "The paper reports that turnout rose, according to state officials."
+    c = [c for c in claims_of(nlp, text) if c.cue.text == "according to"]
+    assert [x.claimant.text for x in c] == ["state officials"]
+
+
 # ------------------------------------------------------------------ not claims
 
 

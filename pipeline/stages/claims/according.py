@@ -77,7 +77,8 @@ class PrepositionalCues:
             return None
         cl = phrase(doc, trim(doc, pobj.left_edge.i, pobj.right_edge.i), pobj, True)
         head = _clause_head(tok)
-        if cl is None or head.i == tok.i or head.lemma_.lower() in RECORD_NOUNS:
+        record = head.pos_ != "VERB" and head.lemma_.lower() in RECORD_NOUNS
+        if cl is None or head.i == tok.i or record:
             return None
         if tok.lower_ == "citing" and reporter(tok) is not None:
             return None  # "Reuters reported, citing officials": the report's claim, via them
