@@ -174,3 +174,16 @@ def test_a_listed_cue_the_detector_is_fairly_sure_of_takes_its_object(nlp: Langu
 def test_so_is_the_content_of_any_cue(nlp: Language) -> None:
     c = only(nlp, "He doesn't think so.")
     assert (c.kind, c.cue.text, c.content.text) == ("belief", "doesn't think", "so")
+
+
+def test_a_passive_learned_cue_reports_its_subject_when_the_detector_is_fairly_sure(
+    nlp: Language,
+) -> None:
+    text = "The warning was echoed by the central bank."
+    assert 0.6 <= cue_probability(nlp(text)[3]) < 0.8
+    c = only(nlp, text)
+    assert (c.claimant.text, c.cue.text, c.content.text) == (
+        "the central bank",
+        "was echoed",
+        "The warning",
+    )
