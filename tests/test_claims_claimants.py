@@ -339,3 +339,11 @@ def test_a_participle_with_a_by_agent_has_the_agent_as_claimant(nlp: Language) -
         "Asked",
         "whether he would run again",
     )
+
+
+def test_saying_after_an_adverbial_preposition_inherits_the_subject(nlp: Language) -> None:
+    text = "The governor refuses to discuss the seat, aside from saying he wants a diverse team."
+    saying = [c for c in claims_of(nlp, text) if c.cue.text == "saying"]
+    assert [(c.claimant.text, c.content.text) for c in saying] == [
+        ("The governor", "he wants a diverse team")
+    ]

@@ -148,6 +148,8 @@ def find_claimant(doc: Doc, verb: Token) -> ClaimantPhrase | None:
             cur = parent  # "..., saying"; "spoke at a rally to discuss ..."
         elif dep == "pcomp" and cur.tag_ == "VBG" and parent.dep_ == "prep":
             cur = parent.head  # "responded by saying ..."
+            if cur.pos_ == "ADV" and cur.head.pos_ in ("VERB", "AUX"):
+                cur = cur.head  # "refuses to discuss it, aside from saying ..."
         elif dep == "acl" and cur.tag_ == "VBG":
             # "The ministry issued a statement saying ..." -> the ministry.
             if parent.dep_ == "dobj" and subject_child(parent.head) is not None:
