@@ -187,3 +187,8 @@ def test_a_passive_learned_cue_reports_its_subject_when_the_detector_is_fairly_s
         "was echoed",
         "The warning",
     )
+
+
+def test_citing_before_the_report_leaves_its_content_whole(nlp: Language) -> None:
+    said = only(nlp, "Citing two officials, the agency said the talks had failed.")
+    assert (said.content.text, said.claimant.via) == ("the talks had failed", "two officials")

@@ -243,7 +243,7 @@ class _Extractor:
             return None
         pieces, quotes, head, attr_end = said
         source = citing(verb)
-        if source is not None:  # ", citing two officials" names the source, not content
+        if source is not None and source.i > verb.i:  # ", citing two officials" is no content
             pieces = _before(pieces, self.tok_starts, source.left_edge)
         consumed.update(c.i for c in conj)
         if kind == "statement":
