@@ -729,3 +729,14 @@ def test_an_object_content_takes_what_the_cue_says_of_it(
     nlp: Language, text: str, content: str
 ) -> None:
     assert only(nlp, text).content.text == content
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("The senator went on to discuss the latest polls.", "went on to discuss"),
+        ("The mayor came to talk about the budget.", "came to talk about"),
+    ],
+)
+def test_an_infinitive_cue_takes_the_verb_it_completes(nlp: Language, text: str, cue: str) -> None:
+    assert only(nlp, text).cue.text == cue

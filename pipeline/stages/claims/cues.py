@@ -79,13 +79,14 @@ def _group_start(doc: Doc, verb: Token) -> int:
         i = t.left_edge.i
     while doc[i].is_space:
         i += 1
-    if verb.dep_ == "xcomp" and verb.head.i < i:
+    infinitive = verb.dep_ == "advcl" and doc[i].tag_ == "TO"  # "came to talk about"
+    if (verb.dep_ == "xcomp" or infinitive) and verb.head.i < i:
         head = verb.head
         between = range(head.i + 1, i)
         if head.lemma_.lower() not in NON_CLAIM_CATENATIVES and all(
             doc[k].head.i == head.i and doc[k].dep_ in ("prt", "neg", "advmod") for k in between
         ):
-            start = _group_start(doc, head)  # "went on to say"
+            start = _group_start(doc, head)  # "went on to say", "went on to discuss"
             cop = head.head  # "was quick to point out": the copula of the adjective
             if head.dep_ == "acomp" and cop.i < start and _group_between(doc, cop, start):
                 return _group_start(doc, cop)
