@@ -347,3 +347,16 @@ def test_saying_after_an_adverbial_preposition_inherits_the_subject(nlp: Languag
     assert [(c.claimant.text, c.content.text) for c in saying] == [
         ("The governor", "he wants a diverse team")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant"),
+    [
+        ("The senator forced the banker to admit that the bank had failed.", "the banker"),
+        ("The scandal has led the journalist to fear a new crisis.", "the journalist"),
+    ],
+)
+def test_the_object_of_a_verb_is_the_claimant_of_its_infinitive(
+    nlp: Language, text: str, claimant: str
+) -> None:
+    assert only(nlp, text).claimant.text == claimant

@@ -118,8 +118,9 @@ def find_claimant(doc: Doc, verb: Token) -> ClaimantPhrase | None:
     """The phrase that did the saying: the cue's subject, inherited where English omits it.
 
     Inherited through coordination ("smiled and said"), participles ("..., saying"),
-    catenative verbs ("went on to say"), "responded by saying" and a participle modifying a
-    noun ("issued a statement saying"); passives count only with a ``by`` agent.
+    catenative verbs ("went on to say"; from their object: "forced the banker to admit"),
+    "responded by saying" and a participle modifying a noun ("issued a statement saying");
+    passives count only with a ``by`` agent.
     """
     stray = stray_subject(verb)
     if stray is not None:
@@ -143,6 +144,10 @@ def find_claimant(doc: Doc, verb: Token) -> ClaimantPhrase | None:
             if any(c.dep_ in SUBJECT_DEPS and c.lower_ == "it" for c in cur.children):
                 return None
         elif dep == "xcomp" and parent.lemma_.lower() not in NON_CLAIM_CATENATIVES:
+            obj = next((c for c in parent.children if c.dep_ == "dobj" and c.i < cur.i), None)
+            if obj is not None:  # "forced the banker to admit": the object speaks
+                a, b = within_quotes(doc, obj.left_edge.i, obj.i, obj.right_edge.i)
+                return phrase(doc, trim(doc, a, b), obj, False)
             cur = parent
         elif dep == "advcl" and (cur.tag_ == "VBG" or _infinitive(cur)):
             cur = parent  # "..., saying"; "spoke at a rally to discuss ..."
