@@ -360,3 +360,11 @@ def test_the_object_of_a_verb_is_the_claimant_of_its_infinitive(
     nlp: Language, text: str, claimant: str
 ) -> None:
     assert only(nlp, text).claimant.text == claimant
+
+
+def test_a_participle_after_the_reported_clause_belongs_to_the_reporter(nlp: Language) -> None:
+    text = "The senator said he did not believe the report, arguing that the data were old."
+    arguing = [c for c in claims_of(nlp, text) if c.cue.text == "arguing"]
+    assert [(c.claimant.text, c.content.text) for c in arguing] == [
+        ("The senator", "that the data were old")
+    ]

@@ -20,6 +20,7 @@ from pipeline.stages.claims.lexicon import (
     NON_CLAIM_CATENATIVES,
     PASSIVE_SUBJECT_DEPS,
     RECORD_NOUNS,
+    SPEECH_VERBS,
     SUBJECT_DEPS,
 )
 from pipeline.stages.claims.spans import np_range, subject_right_edge, tok_end, trim, within_quotes
@@ -151,6 +152,8 @@ def find_claimant(doc: Doc, verb: Token) -> ClaimantPhrase | None:
             cur = parent
         elif dep == "advcl" and (cur.tag_ == "VBG" or _infinitive(cur)):
             cur = parent  # "..., saying"; "spoke at a rally to discuss ..."
+            if cur.dep_ == "ccomp" and cur.head.lemma_.lower() in SPEECH_VERBS and cur.i < verb.i:
+                cur = cur.head  # "said he did not believe it, arguing ...": the one who said
         elif dep == "pcomp" and cur.tag_ == "VBG" and parent.dep_ == "prep":
             cur = parent.head  # "responded by saying ..."
             if cur.pos_ == "ADV" and cur.head.pos_ in ("VERB", "AUX"):
