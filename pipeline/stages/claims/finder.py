@@ -259,7 +259,7 @@ class _Extractor:
         prep = topic_preposition(verb, cue, head)
         if prep is not None and pieces and pieces[0][0] == prep.idx:
             cue = with_preposition(self.text, cue, prep)
-            pieces = _after(pieces, prep)
+            pieces = _after(pieces, self.text, prep)
         if not pieces:  # "she would not say": the withheld act is all there is to show
             pieces = [(cue.start, cue.end)]
         claim = Claim(
@@ -412,9 +412,8 @@ def _before(pieces: list[Piece], tok_starts: list[int], tok: Token) -> list[Piec
     return [(s, min(e, end)) for s, e in pieces if s < end]
 
 
-def _after(pieces: list[Piece], tok: Token) -> list[Piece]:
-    """``pieces`` cut after ``tok`` and the spaces that follow it."""
-    text = tok.doc.text
+def _after(pieces: list[Piece], text: str, tok: Token) -> list[Piece]:
+    """``pieces`` cut after ``tok`` and the spaces that follow it (``text`` is the doc's)."""
     start = tok_end(tok)
     while start < len(text) and text[start].isspace():
         start += 1
