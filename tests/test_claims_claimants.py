@@ -301,3 +301,70 @@ def test_purpose_clause_inherits_the_subject(nlp: Language, text: str, cue: str)
     assert_offsets(text, c)
     assert c.cue.text == cue
     assert c.claimant.text.split()[0] == "The"
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant", "cue"),
+    [
+        (
+            "His advisers were quick to point out that he had placed second.",
+            "His advisers",
+            "were quick to point out",
+        ),
+        (
+            "Voters are more likely to say that the economy is weak.",
+            "Voters",
+            "are more likely to say",
+        ),
+    ],
+)
+def test_an_adjective_passes_its_subject_to_its_infinitive(
+    nlp: Language, text: str, claimant: str, cue: str
+) -> None:
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text) == (claimant, cue)
+
+
+def test_an_expletive_it_is_no_claimant(nlp: Language) -> None:
+    assert claims_of(nlp, "It is worth noting that the plan failed.") == []
+
+
+def test_a_participle_with_a_by_agent_has_the_agent_as_claimant(nlp: Language) -> None:
+    text = "Asked by reporters whether he would run again, the mayor smiled."
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text, c.content.text) == (
+        "reporters",
+        "Asked",
+        "whether he would run again",
+    )
+
+
+def test_saying_after_an_adverbial_preposition_inherits_the_subject(nlp: Language) -> None:
+    text = "The governor refuses to discuss the seat, aside from saying he wants a diverse team."
+    saying = [c for c in claims_of(nlp, text) if c.cue.text == "saying"]
+    assert [(c.claimant.text, c.content.text) for c in saying] == [
+        ("The governor", "he wants a diverse team")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant"),
+    [
+        ("The senator forced the banker to admit that the bank had failed.", "the banker"),
+        ("The scandal has led the journalist to fear a new crisis.", "the journalist"),
+    ],
+)
+def test_the_object_of_a_verb_is_the_claimant_of_its_infinitive(
+    nlp: Language, text: str, claimant: str
+) -> None:
+    assert only(nlp, text).claimant.text == claimant
+
+
+def test_a_participle_after_the_reported_clause_belongs_to_the_reporter(nlp: Language) -> None:
+    text = "The senator said he did not believe the report, arguing that the data were old."
+    arguing = [c for c in claims_of(nlp, text) if c.cue.text == "arguing"]
+    assert [(c.claimant.text, c.content.text) for c in arguing] == [
+        ("The senator", "that the data were old")
+    ]

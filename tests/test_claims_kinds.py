@@ -76,6 +76,17 @@ def test_citing_names_a_source_not_content(nlp: Language) -> None:
     assert (alone.cue.text, alone.content.text) == ("citing", "The outbreak has killed 12 people")
 
 
+def test_citing_a_reason_is_a_claim_of_the_reporter(nlp: Language) -> None:
+    text = "The senator said the reforms had worked, citing the release of political prisoners."
+    said, cited = claims_of(nlp, text)
+    assert (said.content.text, said.claimant.via) == ("the reforms had worked", None)
+    assert (cited.claimant.text, cited.cue.text, cited.content.text) == (
+        "The senator",
+        "citing",
+        "the release of political prisoners",
+    )
+
+
 def test_ruled_out_is_a_denial_and_refuted_an_accusation_too(nlp: Language) -> None:
     ruled = only(nlp, "The president ruled out any involvement in the attack.")
     assert (ruled.cue.text, ruled.stance) == ("ruled out", "deny")
@@ -93,3 +104,91 @@ def test_the_learned_detector_finds_cues_the_word_lists_do_not_name(nlp: Languag
     assert 0.0 < veto < threshold < 1.0
     assert cue_probability(doc[2]) >= threshold  # echoed
     assert cue_probability(doc[6]) < veto  # walked
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "content"),
+    [
+        ("The governor has railed against the new tax.", "has railed against", "the new tax"),
+        ("The senator doubled down on his attacks.", "doubled down on", "his attacks"),
+        ("The union pushed for higher wages.", "pushed for", "higher wages"),
+    ],
+)
+def test_a_preposition_that_opens_the_content_joins_the_cue(
+    nlp: Language, text: str, cue: str, content: str
+) -> None:
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.cue.text, c.content.text) == (cue, content)
+
+
+def test_a_learned_cue_keeps_an_object_with_a_cue_noun_participle_or_relative_clause(
+    nlp: Language,
+) -> None:
+    text = "The mayor pronounced her support for the plan, which she said would save money."
+    pronounced = [c for c in claims_of(nlp, text) if c.cue.text == "pronounced"]
+    assert len(pronounced) == 1
+    assert pronounced[0].claimant.text == "The mayor"
+    assert pronounced[0].content.text.startswith("her support for the plan")
+    opposed = only(nlp, "Both candidates have opposed the new trade deal known as the pact.")
+    assert opposed.content.text == "the new trade deal known as the pact"
+    issued = claims_of(nlp, "The ministry issued a statement saying the border was closed.")
+    assert [c.cue.text for c in issued] == ["saying"]
+
+
+def test_a_negated_belief_or_intention_is_still_one(nlp: Language) -> None:
+    wants = only(nlp, "The bank does not want to raise rates.")
+    assert (wants.kind, wants.cue.text, wants.content.text) == (
+        "intention",
+        "does not want",
+        "to raise rates",
+    )
+    believes = only(nlp, "They don't believe the report is accurate.")
+    assert (believes.kind, believes.cue.text) == ("belief", "don't believe")
+
+
+def test_a_learned_cue_takes_an_adjacent_quotation(nlp: Language) -> None:
+    text = '"We will win," the candidate riffed.'
+    c = only(nlp, text)
+    assert_offsets(text, c)
+    assert (c.claimant.text, c.cue.text, c.content.text, c.quote) == (
+        "the candidate",
+        "riffed",
+        "We will win",
+        "direct",
+    )
+
+
+def test_a_listed_cue_the_detector_is_fairly_sure_of_takes_its_object(nlp: Language) -> None:
+    text = "The union blamed the budget cuts."
+    assert cue_probability(nlp(text)[2]) < 0.8  # below the passive agent's bar
+    c = only(nlp, text)
+    assert (c.claimant.text, c.cue.text, c.content.text) == (
+        "The union",
+        "blamed",
+        "the budget cuts",
+    )
+    assert claims_of(nlp, "He did not blame anyone.") == []  # negated, it says nothing
+
+
+def test_so_is_the_content_of_any_cue(nlp: Language) -> None:
+    c = only(nlp, "He doesn't think so.")
+    assert (c.kind, c.cue.text, c.content.text) == ("belief", "doesn't think", "so")
+
+
+def test_a_passive_learned_cue_reports_its_subject_when_the_detector_is_fairly_sure(
+    nlp: Language,
+) -> None:
+    text = "The warning was echoed by the central bank."
+    assert 0.6 <= cue_probability(nlp(text)[3]) < 0.8
+    c = only(nlp, text)
+    assert (c.claimant.text, c.cue.text, c.content.text) == (
+        "the central bank",
+        "was echoed",
+        "The warning",
+    )
+
+
+def test_citing_before_the_report_leaves_its_content_whole(nlp: Language) -> None:
+    said = only(nlp, "Citing two officials, the agency said the talks had failed.")
+    assert (said.content.text, said.claimant.via) == ("the talks had failed", "two officials")

@@ -332,6 +332,12 @@ def test_according_to_named_source(nlp: Language) -> None:
     assert c.claimant.entity_id is not None
 
 
+def test_according_to_on_a_verb_of_reporting(nlp: Language) -> None:
+    text = "The paper reports that turnout rose, according to state officials."
+    c = [c for c in claims_of(nlp, text) if c.cue.text == "according to"]
+    assert [x.claimant.text for x in c] == ["state officials"]
+
+
 # ------------------------------------------------------------------ not claims
 
 
@@ -697,3 +703,40 @@ def test_a_name_ending_a_clause_introduces_the_quotation_after_its_colon(
 def test_a_place_before_a_colon_is_no_claimant(nlp: Language) -> None:
     text = "We flew on to New York: “a city that never sleeps”, the brochure promised."
     assert all(c.cue.text != ":" for c in claims_of(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("The senator said repeatedly that the bill would fail.", "said repeatedly"),
+        ("He tweeted back that the report was wrong.", "tweeted back"),
+        ("She said so.", "said"),  # "so" is the content
+    ],
+)
+def test_an_adverb_right_after_the_cue_verb_joins_it(nlp: Language, text: str, cue: str) -> None:
+    assert only(nlp, text).cue.text == cue
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("The senator likened the rules to a wildfire.", "the rules to a wildfire"),
+        ("She asked him about his taxes.", "him about his taxes"),
+        ("The mayor hailed the plan as a triumph.", "the plan as a triumph"),
+    ],
+)
+def test_an_object_content_takes_what_the_cue_says_of_it(
+    nlp: Language, text: str, content: str
+) -> None:
+    assert only(nlp, text).content.text == content
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("The senator went on to discuss the latest polls.", "went on to discuss"),
+        ("The mayor came to talk about the budget.", "came to talk about"),
+    ],
+)
+def test_an_infinitive_cue_takes_the_verb_it_completes(nlp: Language, text: str, cue: str) -> None:
+    assert only(nlp, text).cue.text == cue

@@ -269,3 +269,13 @@ def test_a_cue_under_appear_is_hedged(nlp: Language) -> None:
 def test_dismissals_deny_only_propositions(nlp: Language, text: str, cue: str, stance: str) -> None:
     [c] = [c for c in claims_of(nlp, text) if c.cue.text == cue]
     assert c.stance == stance
+
+
+def test_a_negated_cue_that_withholds_nothing_stays_an_assertion(nlp: Language) -> None:
+    defended = only(nlp, "The governor did not defend the plan.")
+    assert (defended.cue.text, defended.content.text, defended.stance) == (
+        "did not defend",
+        "the plan",
+        "assert",
+    )
+    assert only(nlp, "He did not deny the report.").stance == "noncommittal"

@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Token
 from pipeline.records import Claim, Cue
 from pipeline.stages.claims.claimants import EntityLinker, phrase
 from pipeline.stages.claims.lexicon import POLL_NOUNS, RECORD_NOUNS
-from pipeline.stages.claims.media import reporter
+from pipeline.stages.claims.media import cited_source, reporter
 from pipeline.stages.claims.quotes import QuoteIndex
 from pipeline.stages.claims.spans import clause_minus, content_of, tok_end, trim
 from pipeline.stages.claims.stance import content_hedged
@@ -55,7 +55,7 @@ class PrepositionalCues:
             pobj = _pobj(self.doc[nxt], tok)
             return (self.doc[nxt], pobj) if pobj is not None else None
         if low == "citing" and tok.dep_ in _CITING_DEPS:
-            obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
+            obj = cited_source(tok)  # else a reason: the verb cue "citing" of its subject
             return (tok, obj) if obj is not None else None
         if low == "in" and tok.dep_ == "prep":
             # "In a CNN poll, 50 percent chose Clinton", "Cruz had 38 percent in a Fox poll";
@@ -77,7 +77,8 @@ class PrepositionalCues:
             return None
         cl = phrase(doc, trim(doc, pobj.left_edge.i, pobj.right_edge.i), pobj, True)
         head = _clause_head(tok)
-        if cl is None or head.i == tok.i or head.lemma_.lower() in RECORD_NOUNS:
+        record = head.pos_ != "VERB" and head.lemma_.lower() in RECORD_NOUNS
+        if cl is None or head.i == tok.i or record:
             return None
         if tok.lower_ == "citing" and reporter(tok) is not None:
             return None  # "Reuters reported, citing officials": the report's claim, via them

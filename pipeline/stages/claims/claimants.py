@@ -20,6 +20,7 @@ from pipeline.stages.claims.lexicon import (
     NON_CLAIM_CATENATIVES,
     PASSIVE_SUBJECT_DEPS,
     RECORD_NOUNS,
+    SPEECH_VERBS,
     SUBJECT_DEPS,
 )
 from pipeline.stages.claims.spans import np_range, subject_right_edge, tok_end, trim, within_quotes
@@ -46,7 +47,13 @@ def subject_child(verb: Token) -> Token | None:
 
 
 def is_passive(verb: Token) -> bool:
-    return any(c.dep_ in PASSIVE_SUBJECT_DEPS or c.dep_ == "auxpass" for c in verb.children)
+    """A passive verb, or a participle with a ``by`` agent ("a call echoed by Japan")."""
+    return any(
+        c.dep_ in PASSIVE_SUBJECT_DEPS
+        or c.dep_ == "auxpass"
+        or (c.dep_ == "agent" and verb.tag_ == "VBN")
+        for c in verb.children
+    )
 
 
 def agent(verb: Token) -> Token | None:
@@ -112,8 +119,9 @@ def find_claimant(doc: Doc, verb: Token) -> ClaimantPhrase | None:
     """The phrase that did the saying: the cue's subject, inherited where English omits it.
 
     Inherited through coordination ("smiled and said"), participles ("..., saying"),
-    catenative verbs ("went on to say"), "responded by saying" and a participle modifying a
-    noun ("issued a statement saying"); passives count only with a ``by`` agent.
+    catenative verbs ("went on to say"; from their object: "forced the banker to admit"),
+    "responded by saying" and a participle modifying a noun ("issued a statement saying");
+    passives count only with a ``by`` agent.
     """
     stray = stray_subject(verb)
     if stray is not None:
@@ -132,12 +140,24 @@ def find_claimant(doc: Doc, verb: Token) -> ClaimantPhrase | None:
             return None
         if dep == "conj" and parent.pos_ in ("VERB", "AUX"):
             cur = parent
+        elif dep == "xcomp" and parent.dep_ == "acomp":
+            cur = parent.head  # "was quick to point out"; not "it is worth noting"
+            if any(c.dep_ in SUBJECT_DEPS and c.lower_ == "it" for c in cur.children):
+                return None
         elif dep == "xcomp" and parent.lemma_.lower() not in NON_CLAIM_CATENATIVES:
+            obj = next((c for c in parent.children if c.dep_ == "dobj" and c.i < cur.i), None)
+            if obj is not None:  # "forced the banker to admit": the object speaks
+                a, b = within_quotes(doc, obj.left_edge.i, obj.i, obj.right_edge.i)
+                return phrase(doc, trim(doc, a, b), obj, False)
             cur = parent
         elif dep == "advcl" and (cur.tag_ == "VBG" or _infinitive(cur)):
             cur = parent  # "..., saying"; "spoke at a rally to discuss ..."
+            if cur.dep_ == "ccomp" and cur.head.lemma_.lower() in SPEECH_VERBS and cur.i < verb.i:
+                cur = cur.head  # "said he did not believe it, arguing ...": the one who said
         elif dep == "pcomp" and cur.tag_ == "VBG" and parent.dep_ == "prep":
             cur = parent.head  # "responded by saying ..."
+            if cur.pos_ == "ADV" and cur.head.pos_ in ("VERB", "AUX"):
+                cur = cur.head  # "refuses to discuss it, aside from saying ..."
         elif dep == "acl" and cur.tag_ == "VBG":
             # "The ministry issued a statement saying ..." -> the ministry.
             if parent.dep_ == "dobj" and subject_child(parent.head) is not None:

@@ -21,6 +21,7 @@ from pipeline.stages.claims.lexicon import (
     WITHHOLD_VERBS,
 )
 from pipeline.stages.claims.light import light_content
+from pipeline.stages.claims.media import is_medium
 from pipeline.stages.claims.quotes import QuoteIndex
 from pipeline.stages.claims.spans import Piece, clause_minus, piece, subtree_piece
 
@@ -213,10 +214,10 @@ def clause_content(doc: Doc, quotes: QuoteIndex, verb: Token, lemma: str) -> Fou
     if comp is not None:
         return subtree_piece(doc, comp), comp
     objs = [c for c in verb.children if c.dep_ in ("dobj", "attr")]
-    if lemma == "say" and not objs:
+    if not objs:
         answers = [c for c in verb.rights if c.lower_ in ANSWER_WORDS and c.i == verb.i + 1]
         if answers:
-            return subtree_piece(doc, answers[0]), answers[0]  # "said so", "said no"
+            return subtree_piece(doc, answers[0]), answers[0]  # "said so", "thinks so"
     if lemma in OBJECT_PREP_VERBS and objs:
         found = _object_prep(doc, verb, lemma, objs[0])
         if found[1] is not None:
@@ -228,15 +229,35 @@ def clause_content(doc: Doc, quotes: QuoteIndex, verb: Token, lemma: str) -> Fou
             if c.dep_ == "prep" and c.text.lower() in PREP_CONTENT_VERBS[lemma]:
                 return _prep_object(doc, verb, lemma, c), c
     if objs and _object_is_content(verb, lemma, objs[0]):
-        return subtree_piece(doc, objs[0]), objs[0]
+        return _object_phrase(doc, verb, objs[0]), objs[0]
     return _interrupted_clause(doc, quotes, verb)
 
 
-def object_content(doc: Doc, verb: Token) -> Found:
-    """The object or first prepositional phrase after ``verb``: the content of a cue the
-    word lists do not know ("attacked his record", "echoed the warning")."""
+def _object_phrase(doc: Doc, verb: Token, obj: Token) -> list[Piece]:
+    """The object with what the verb says of it after it: "likened the rules to a fire",
+    "hailed him as a hero", "asked him about his taxes", "told them to vote"."""
+    last = obj.right_edge.i
     for c in verb.rights:
-        if c.dep_ in ("dobj", "attr", "oprd", "prep"):
+        if c.i > last and (
+            c.dep_ in _SECOND_DEPS or (c.dep_ == "prep" and c.lower_ in _SECOND_PREPS)
+        ):
+            last = c.right_edge.i
+    p = piece(doc, obj.left_edge.i, last)
+    return [p] if p else []
+
+
+_SECOND_DEPS = frozenset({"oprd", "xcomp", "ccomp"})
+_SECOND_PREPS = frozenset({"as", "to", "about", "for", "of", "on", "with", "over", "against"})
+
+
+def object_content(doc: Doc, verb: Token) -> Found:
+    """The object or first prepositional phrase after ``verb`` that names no medium ("posted
+    on Twitter"): the content of a cue the word lists do not know ("attacked his record",
+    "echoed the warning") or of one the detector is sure of."""
+    for c in verb.rights:
+        if c.dep_ == "dobj":
+            return _object_phrase(doc, verb, c), c
+        if c.dep_ in ("attr", "oprd") or (c.dep_ == "prep" and not is_medium(c)):
             return subtree_piece(doc, c), c
     return NOTHING
 

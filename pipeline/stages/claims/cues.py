@@ -12,6 +12,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline.records import ClaimKind, Cue
 from pipeline.stages.claims.lexicon import (
+    ANSWER_WORDS,
     BELIEF_VERBS,
     CUE_PREPS,
     INTENTION_VERBS,
@@ -21,6 +22,7 @@ from pipeline.stages.claims.lexicon import (
     PHRASAL_PREPS,
     SPEECH_VERBS,
     STATEMENT_NOUNS,
+    TOPIC_PREPS,
 )
 from pipeline.stages.claims.light import light_end, light_object, made_clear
 from pipeline.stages.claims.spans import tok_end
@@ -77,14 +79,26 @@ def _group_start(doc: Doc, verb: Token) -> int:
         i = t.left_edge.i
     while doc[i].is_space:
         i += 1
-    if verb.dep_ == "xcomp" and verb.head.i < i:
+    infinitive = verb.dep_ == "advcl" and doc[i].tag_ == "TO"  # "came to talk about"
+    if (verb.dep_ == "xcomp" or infinitive) and verb.head.i < i:
         head = verb.head
         between = range(head.i + 1, i)
         if head.lemma_.lower() not in NON_CLAIM_CATENATIVES and all(
             doc[k].head.i == head.i and doc[k].dep_ in ("prt", "neg", "advmod") for k in between
         ):
-            return _group_start(doc, head)  # "went on to say"
+            start = _group_start(doc, head)  # "went on to say", "went on to discuss"
+            cop = head.head  # "was quick to point out": the copula of the adjective
+            if head.dep_ == "acomp" and cop.i < start and _group_between(doc, cop, start):
+                return _group_start(doc, cop)
+            return start
     return i
+
+
+def _group_between(doc: Doc, verb: Token, end: int) -> bool:
+    """The tokens from ``verb`` to ``end`` belong to its group ("was not quick")."""
+    return all(
+        doc[k].head.i == verb.i and doc[k].dep_ in _GROUP_DEPS for k in range(verb.i + 1, end)
+    )
 
 
 def _group_word(t: Token) -> bool:
@@ -105,6 +119,8 @@ def _group_end(doc: Doc, verb: Token, lemma: str) -> tuple[int, str]:
     light = light_end(verb)
     if light is not None:
         return light, full
+    if end + 1 < len(doc) and _adverb_after(doc[end + 1], verb):
+        end += 1  # "said repeatedly", "tweeted back"
     nxt = end + 1
     while nxt + 1 < len(doc) and doc[nxt].dep_ == "advmod" and doc[nxt].head.i == verb.i:
         if doc[nxt + 1].text.lower() not in CUE_PREPS.get(lemma, ()):
@@ -122,6 +138,19 @@ def _group_end(doc: Doc, verb: Token, lemma: str) -> tuple[int, str]:
     return end, full
 
 
+def _adverb_after(tok: Token, verb: Token) -> bool:
+    """An adverb of manner or time right after the cue verb: "said repeatedly", "noted
+    recently", "tweeted back"; not the content of "said so"."""
+    return (
+        tok.head.i == verb.i
+        and tok.lower_ not in ANSWER_WORDS
+        and tok.dep_ == "advmod"
+        and tok.tag_ == "RB"
+        and tok.left_edge.i == tok.right_edge.i
+        and tok.text.isalpha()
+    )
+
+
 def _statement_object(prep: Token) -> bool:
     return any(c.dep_ == "pobj" and c.lemma_.lower() in STATEMENT_NOUNS for c in prep.children)
 
@@ -135,3 +164,21 @@ def cue_of(doc: Doc, text: str, verb: Token, lemma: str) -> Cue:
     if text[end : end + 1] == ":":
         end += 1
     return Cue(text=text[start:end], lemma=full, start=start, end=end)
+
+
+def topic_preposition(verb: Token, cue: Cue, head: Token | None) -> Token | None:
+    """The preposition of ``verb`` right after its ``cue`` that heads its content (``head``):
+    it joins the cue, as in "railed against the deal", "doubled down on his attacks"."""
+    if head is None or head.dep_ != "prep" or head.head.i != verb.i or head.i == 0:
+        return None
+    if head.lower_ not in TOPIC_PREPS or tok_end(verb.doc[head.i - 1]) != cue.end:
+        return None
+    return head
+
+
+def with_preposition(text: str, cue: Cue, prep: Token) -> Cue:
+    """``cue`` extended by its topic preposition ``prep``."""
+    end = tok_end(prep)
+    return Cue(
+        text=text[cue.start : end], lemma=f"{cue.lemma} {prep.lower_}", start=cue.start, end=end
+    )

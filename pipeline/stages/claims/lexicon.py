@@ -71,6 +71,10 @@ CUE_PREPS: dict[str, frozenset[str]] = {
     "speak": _words("about of"),
     "refer": _words("to"),
 }
+#: Prepositions that join any cue whose content is their object, as PolNeAR marks them
+#: ("called for", "railed against", "doubled down on"); not "in", "to", "as", "by", which
+#: as often open an adjunct ("said in Ohio") or a naming ("described as").
+TOPIC_PREPS = _words("for on about against with at over upon like of")
 #: "said in a statement": the medium joins the cue.
 STATEMENT_NOUNS = _words("statement")
 #: Media of a statement: "in a statement", "in an interview", "in a post on X".
@@ -96,7 +100,7 @@ OUTLET_WORDS = _words(
     """
 )
 
-#: One-word contents of "say": "said so", "said yes", "said no".
+#: One-word contents of a cue: "said so", "said no", "does not think so".
 ANSWER_WORDS = _words("so yes no otherwise")
 
 #: Cues that may take an object noun phrase as content ("denied any wrongdoing").
@@ -232,6 +236,14 @@ POLL_NOUNS = _words("poll survey")
 ANONYMOUS_HEADS = _words("source insider aide person people individual")
 ANONYMITY_MARKERS = _words(
     "familiar anonymity anonymous unnamed unidentified authorized authorised"
+)
+#: Nouns of people and bodies that "citing" names as a source ("citing two officials"), not
+#: as the reason it gives ("citing the release of prisoners").
+CITED_SOURCE_NOUNS = _words(
+    """
+    official analyst expert spokesman spokeswoman spokesperson witness lawmaker diplomat
+    investigator researcher scientist authority resident observer economist commission
+    """
 )
 #: Prepositions naming the body an unnamed source speaks for: "an official at the Pentagon".
 AFFILIATION_PREPS = _words("for at with of in from")

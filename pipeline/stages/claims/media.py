@@ -6,7 +6,16 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from pipeline.stages.claims.cues import is_cue
-from pipeline.stages.claims.lexicon import MEDIUM_NOUNS, OUTLET_NOUNS, OUTLET_WORDS, PLATFORMS
+from pipeline.stages.claims.lexicon import (
+    ANONYMOUS_HEADS,
+    CITED_SOURCE_NOUNS,
+    MEDIUM_NOUNS,
+    ORG_NOUNS,
+    OUTLET_NOUNS,
+    OUTLET_WORDS,
+    PLATFORMS,
+    RECORD_NOUNS,
+)
 
 #: Prepositions through which a medium noun names its outlet: "interview with CNN".
 _OUTLET_PREPS = frozenset({"with", "on", "to"})
@@ -68,6 +77,11 @@ def _prep_medium(prep: Token) -> str | None:
     return None
 
 
+def is_medium(prep: Token) -> bool:
+    """The prepositional phrase ``prep`` names a medium: "in a statement", "on Twitter"."""
+    return prep.text.lower() in _NOUN_PREPS and _prep_medium(prep) is not None
+
+
 def via(verb: Token) -> str | None:
     """The medium of the claim whose cue is ``verb``, or None when the sentence states none."""
     lemma = verb.lemma_.lower()
@@ -110,6 +124,18 @@ def reporter(tok: Token) -> Token | None:
 
 
 def cited(tok: Token) -> str | None:
-    """The object of "citing": its source."""
-    obj = next((o for o in tok.children if o.dep_ == "dobj"), None)
+    """The object of "citing" when it names a source."""
+    obj = cited_source(tok)
     return None if obj is None else tok.doc[obj.left_edge.i : obj.right_edge.i + 1].text
+
+
+def cited_source(tok: Token) -> Token | None:
+    """The object of "citing" when it names a source: a name, people or a body ("citing two
+    officials", "citing the health commission"), not a reason ("citing the release of ...")."""
+    obj = next((o for o in tok.children if o.dep_ == "dobj"), None)
+    if obj is None:
+        return None
+    lemma = obj.lemma_.lower()
+    if obj.pos_ == "PROPN" or lemma in CITED_SOURCE_NOUNS or lemma in ANONYMOUS_HEADS:
+        return obj
+    return obj if lemma in ORG_NOUNS or lemma in RECORD_NOUNS else None

@@ -2,8 +2,9 @@
 
 ``deny`` for rebuttal cues (deny, reject/dismiss/dispute + a proposition, refute, rebut) and
 for contents that call a proposition false or deny it of a "neither ... nor" subject;
-``noncommittal`` for withholding (declined to comment) and for a negated cue ("did not deny
-X" is no denial and no assertion of X either);
+``noncommittal`` for withholding (declined to comment) and for a negated cue of saying,
+confirming or denying ("did not deny X" is no denial and no assertion of X either); other
+negated cues ("did not defend the plan") stay ``assert``, as the stance set marks them;
 ``assert`` otherwise: a negative *content* ("said he would not run") is still an assertion.
 ``hedged``: a hedging cue or modal on the cue, or hedging words in the content.
 """
