@@ -42,13 +42,21 @@ real workers and pollers for repair 8.
    fetch then builds a log record). The first stop signal prints one line and stops
    gracefully; a second SIGINT exits at once with status 130, leaving what is in flight
    uncommitted for the next worker; there is no spinner.
+9. Batches that do not tick while empty (``RepairedStream.take_events``): Faust's
+   ``take_events`` wakes every ``within`` seconds whether or not anything is buffered, and each
+   wake costs about 0.3 ms (mode builds three tasks to wait for the buffer, a stop or a crash):
+   the clean agent's 0.02 s window alone cost an idle worker 12 ms of CPU per second. The
+   repaired one waits without a timeout while its buffer is empty, then closes the batch when
+   it is full or at the moment Faust's timer would have (the next multiple of ``within`` since
+   the stream began taking), so batches and their waits are as before.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 import aiokafka
@@ -57,6 +65,9 @@ from aiokafka.partitioner import DefaultPartitioner
 from faust.tables import TableManager
 from faust.transport.drivers import aiokafka as driver
 from faust.types import TP, EventT
+from mode import Seconds, want_seconds
+from mode.utils.aiter import aiter
+from mode.utils.futures import notify
 from mode.utils.queues import ThrowableQueue
 from yarl import URL
 
@@ -156,6 +167,77 @@ class KeyPartitionedTable(faust.Table):
         return int(self._partitioner(key, list(range(count)), []))
 
 
+class RepairedStream(faust.Stream):
+    """Faust's stream with repair 9."""
+
+    def take_events(self, max_: int, within: Seconds) -> AsyncGenerator[Sequence[EventT], None]:
+        """Faust's ``take_events``: lists of at most ``max_`` events, each yielded when full or
+        at the next multiple of ``within`` since taking began, but no wake while nothing is
+        buffered; a list's events are acked when the next one is asked for. Closed with the
+        stream, as upstream's."""
+        batches = self._take_events(max_, want_seconds(within) if within else None)
+        self._active_agens.add(batches)
+        return batches
+
+    async def _take_events(
+        self, max_: int, timeout: float | None
+    ) -> AsyncGenerator[Sequence[EventT], None]:
+        """The body of ``take_events`` in faust-streaming 0.15.3, with the wait for a first
+        event."""
+        buffer: list[EventT] = []
+        full, consumed, started = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        consuming: asyncio.Future[None] | None = None
+        enable_acks = self.enable_acks
+        begun = self.loop.time()
+
+        async def add_to_buffer(value: Any) -> Any:
+            nonlocal consuming
+            try:
+                if consuming is not None:
+                    try:
+                        await consuming
+                    finally:
+                        consuming = None
+                event = self.current_event
+                if event is None:
+                    raise RuntimeError("Take buffer found current_event is None")
+                buffer.append(event)
+                started.set()
+                if len(buffer) >= max_:
+                    full.set()
+                    consumed.clear()
+                    await self.wait(consumed)  # type: ignore[arg-type]  # any .wait() will do
+            except Exception as exc:
+                self.log.exception("Error adding to take buffer: %r", exc)
+                await self.crash(exc)
+            return value
+
+        self.enable_acks = False  # acked below, once the agent asks for the next list
+        self.add_processor(add_to_buffer)
+        self._enable_passive(cast(faust.ChannelT, aiter(self.channel)))
+        try:
+            while not self.should_stop:
+                if not buffer:
+                    started.clear()
+                    await self.wait_for_stopped(started)  # type: ignore[arg-type]
+                    continue
+                left = None if timeout is None else timeout - (self.loop.time() - begun) % timeout
+                await self.wait_for_stopped(full, timeout=left)  # type: ignore[arg-type]
+                consuming = self.loop.create_future()
+                try:
+                    yield list(buffer)
+                finally:
+                    for event in buffer:
+                        await self.ack(event)
+                    buffer.clear()
+                    notify(consuming)
+                    full.clear()
+                    consumed.set()
+        finally:
+            self.enable_acks = enable_acks
+            self._processors.remove(add_to_buffer)
+
+
 def hold(events: list[EventT]) -> None:
     """Keep the offsets of ``events`` uncommitted, whoever else acks them, until released
     (repair 6)."""
@@ -201,9 +283,13 @@ class RepairedWorker(faust.Worker):
 
 
 def app_options(embedded: bool) -> dict[str, Any]:
-    """Faust app settings of the repairs: the table manager (4) and, with the embedded
-    broker, recovery without the consistency check (7)."""
-    return {"TableManager": RepairedTableManager, "recovery_consistency_check": not embedded}
+    """Faust app settings of the repairs: the table manager (4), the stream (9) and, with the
+    embedded broker, recovery without the consistency check (7)."""
+    return {
+        "TableManager": RepairedTableManager,
+        "Stream": RepairedStream,
+        "recovery_consistency_check": not embedded,
+    }
 
 
 def use_repairs(app: faust.App, fetch_max_wait: float | None) -> faust.App:

@@ -4,7 +4,8 @@ Per layout (workers x NLP processes per worker) the bench starts the workers on 
 waits for a warm-up article on every partition (so startup and model loading are excluded),
 then for the warm-up articles (a process's first batches run slower: its memory pools and
 vocabulary are still growing; the bare figure is taken after the same warm-up), then produces
-every article at once (full load), then at half the measured rate (half load).
+every article at once (full load), then nothing for ``IDLE_SECONDS`` (the CPU an idle worker
+and broker spend), then at half the measured rate (half load).
 Latency is from the produce call to the event's arrival at the bench's own consumer.
 """
 
@@ -35,6 +36,7 @@ from pipeline.settings import Settings
 from pipeline.supervisor import start_worker, stop_process
 
 WARMUP_TIMEOUT = 300.0
+IDLE_SECONDS = 10.0
 WARM_ARTICLES_PER_NLP_PROCESS = 32
 SECONDS_PER_ARTICLE = 5.0
 
@@ -192,6 +194,17 @@ def _cpu(run: Run) -> Cpu:
     )
 
 
+async def _idle(run: Run, seconds: float = IDLE_SECONDS) -> dict[str, float]:
+    """CPU milliseconds per second of each kind of process while no article is in flight (the
+    broker's include serving the bench's own consumer, which polls as a store would)."""
+    before = _cpu(run)
+    await asyncio.sleep(seconds)
+    spent = _cpu(run) - before
+    kinds = {"worker_loop": spent.workers, "clean": spent.clean, "nlp": spent.nlp}
+    kinds["broker"] = spent.broker
+    return {kind: round(1000 * cpu / seconds, 1) for kind, cpu in kinds.items()}
+
+
 async def _full_load(run: Run, raws: Sequence[RawArticle], words: int) -> dict[str, Any]:
     """Every article at once; also where the CPU went: seconds and seconds per article of each
     kind of process (NLP busy share: 1.0 = never idle).
@@ -292,8 +305,9 @@ async def _drive(
         full = await _full_load(run, raws, words)
         if not half_seconds:
             return {"startup_s": startup, "full": full}
+        idle = await _idle(run)
         half = await _paced_load(run, raws, words, full["articles_per_s"] / 2, half_seconds)
-        return {"startup_s": startup, "full": full, "half": half}
+        return {"startup_s": startup, "full": full, "idle_cpu_ms_per_s": idle, "half": half}
 
 
 def layout_settings(bootstrap: str, layout: Layout, workdir: Path, model: str) -> Settings:
@@ -331,9 +345,9 @@ def run_layout(
     half_seconds: float,
     warm: Sequence[RawArticle] = (),
 ) -> dict[str, Any]:
-    """Full- and half-load figures of one layout (no half load when ``half_seconds`` is 0),
-    after warming each of its NLP processes on its share of ``warm``; its workers are stopped
-    (by PID) after."""
+    """Full-load, idle and half-load figures of one layout (neither idle nor half load when
+    ``half_seconds`` is 0), after warming each of its NLP processes on its share of ``warm``;
+    its workers are stopped (by PID) after."""
     shape = describe(layout)
     settings = layout_settings(bootstrap, layout, workdir, model)
     asyncio.run(ensure_topics(bootstrap, settings))

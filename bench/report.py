@@ -207,6 +207,13 @@ def _layout_rows(name: str, figures: dict[str, Any]) -> list[tuple[str, Any]]:
         (f"{name} full load latency p99 s", _spread(full["latency"]["p99_s"])),
         (f"{name} startup s", _spread(figures["startup_s"])),
     ]
+    if "idle_cpu_ms_per_s" in figures:
+        rows.append(
+            (
+                f"{name} idle CPU ms/s: loop / clean / NLP / broker",
+                _medians(figures["idle_cpu_ms_per_s"], PROCESS_KINDS),
+            )
+        )
     if half:
         rows += [
             (f"{name} half load p50 / p95 / p99 s", _medians(half["latency"], LATENCIES)),

@@ -188,6 +188,8 @@ def test_tiny_bench_interleaves_rounds_and_reports_every_headline_key(tmp_path: 
     kinds = layout["full"]["cpu_s_per_article_by_process"]
     assert set(kinds) == {"worker_loop", "clean", "nlp", "broker"}
     assert kinds["nlp"]["median"] > 0 and kinds["worker_loop"]["median"] > 0
+    idle = layout["idle_cpu_ms_per_s"]
+    assert set(idle) == set(kinds) and idle["broker"]["median"] > 0
     assert report["cpu_per_article_ratio_1_worker"] == layout["cpu_ratio_to_bare"]["median"] > 0
     assert report["corpora"]["long"] == {"skipped": "--no-long"}
     assert report["targets"]["e2e_cpu_per_article_1x1_le_1.05x_bare_feed_items"] is not None

@@ -294,6 +294,48 @@ def test_a_held_batch_stays_uncommitted_through_take_events_acknowledgements(
     assert (while_held, after) == (0, 4)
 
 
+def test_take_events_waits_without_waking_until_something_is_buffered(settings: Settings) -> None:
+    """Upstream ``take_events`` wakes every ``within`` seconds with nothing buffered; the
+    repaired one waits once, and still yields every event in order in lists of at most
+    ``max_``."""
+    bootstrap = settings.broker or ""
+    topic = settings.topic("raw")
+
+    async def take(upstream: bool) -> tuple[int, list[list[bytes]]]:
+        await ensure_topics(bootstrap, settings)
+        app = create_app(settings.model_copy(update={"web_port": free_port()}), bootstrap, True)
+        waits = 0
+        batches: list[list[bytes]] = []
+
+        @app.agent(app.topic(topic), name="taker")
+        async def taker(stream: faust.StreamT) -> None:
+            wait = stream.wait_for_stopped
+
+            async def counted(*args: Any, **kwargs: Any) -> bool:
+                nonlocal waits
+                waits += 1
+                return await wait(*args, **kwargs)
+
+            stream.wait_for_stopped = counted  # type: ignore[method-assign]
+            take_events = faust.Stream.take_events if upstream else type(stream).take_events
+            async for events in take_events(stream, 3, within=0.02):  # type: ignore[arg-type]
+                batches.append([event.value for event in events])
+
+        async with running(app):
+            await asyncio.sleep(0.5)
+            idle = waits
+            await send_all(settings, topic, [(b"k", b"%d" % n) for n in range(5)], partition=0)
+            await eventually(lambda: sum(map(len, batches)) == 5)
+        return idle, batches
+
+    upstream_waits, _ = asyncio.run(take(upstream=True))
+    waits, batches = asyncio.run(take(upstream=False))
+    assert upstream_waits >= 10  # about 25 wakes in 0.5 s
+    assert waits <= 1
+    assert [value for batch in batches for value in batch] == [b"%d" % n for n in range(5)]
+    assert max(map(len, batches)) <= 3
+
+
 def test_the_consistency_check_is_off_with_the_embedded_broker_only(settings: Settings) -> None:
     bootstrap = settings.broker or ""
     assert asyncio.run(is_embedded(bootstrap))
