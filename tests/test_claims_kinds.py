@@ -8,7 +8,7 @@ from spacy.language import Language
 
 from pipeline.stages.claims.finder import verb_claims
 from pipeline.stages.claims.learned import cue_probability, thresholds
-from pipeline.stages.claims.screen import judged
+from pipeline.stages.claims.screen import judged, nested_flags
 from tests.support.claims import assert_offsets, claims_of, entities_of, only
 
 
@@ -228,3 +228,13 @@ def test_the_learned_screen_keeps_what_it_is_sure_of_and_leaves_negated_cues_alo
     (said,) = verb_claims(doc, entities_of(doc))
     assert not judged(said.verb) and not judged(None)  # the stance rules decide negated cues
     assert claims_of(nlp, doc.text) == [said.claim]
+
+
+def test_a_claim_is_nested_in_the_content_of_a_cue_before_it_in_its_sentence(
+    nlp: Language,
+) -> None:
+    doc = nlp("Senator Smith condemned what he called a reckless breach of the rules.")
+    assert nested_flags(verb_claims(doc, entities_of(doc))) == [False, True]
+    # a cue after it ("..., said a statement") or in another sentence does not nest it
+    doc = nlp("The ministry urged citizens to stay calm, said a statement issued by the embassy.")
+    assert nested_flags(verb_claims(doc, entities_of(doc))) == [False, False]

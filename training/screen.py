@@ -53,7 +53,7 @@ def examples(articles: Sequence[TaggedArticle], gold: dict[str, Any]) -> Iterato
     for article in articles:
         found = verb_claims(doc_from_parse(article.parse), article.entities)
         attributions = gold[article.article.id]["attributions"]
-        nested = nested_flags([c.claim for c in found])
+        nested = nested_flags(found)
         for (claim, verb, probability), inside in zip(found, nested, strict=True):
             if judged(verb):
                 found_features = features(claim, verb, probability, inside)

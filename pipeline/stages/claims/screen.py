@@ -1,9 +1,9 @@
 """A learned screen over finished verb claims: a logistic regression over what a claim is
 made of (its cue's lemma and the cue detector's probability, kind, stance, quotation, the
-lengths of its parts, a pronoun claimant, content before the cue, a cue inside another
-claim's content), trained on PolNeAR (``make train``; model card in ``models/SCREEN.md``).
-It drops the claims the rules build where PolNeAR marks no attribution ("the footage
-showed", "what he called a war", "those seeking entrance")."""
+lengths of its parts, a pronoun claimant, content before the cue, a cue inside the content
+of an earlier cue of its sentence), trained on PolNeAR (``make train``; model card in
+``models/SCREEN.md``). It drops the claims the rules build where PolNeAR marks no
+attribution ("the footage showed", "what he called a war", "those seeking entrance")."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class Candidate(NamedTuple):
 
 def features(claim: Claim, verb: Token, probability: float, nested: bool) -> list[str]:
     """The features of ``claim`` of cue verb ``verb`` of detector ``probability``;
-    ``nested``: its cue lies inside another claim's content."""
+    ``nested``: its cue lies inside the content of an earlier cue (``nested_flags``)."""
     claimant = claim.claimant.text.lower()
     found = [
         f"lemma={claim.cue.lemma}",
@@ -70,12 +70,22 @@ def features(claim: Claim, verb: Token, probability: float, nested: bool) -> lis
     return found
 
 
-def nested_flags(claims: Sequence[Claim]) -> list[bool]:
-    """For each of ``claims``: its cue starts inside another one's content."""
-    return [
-        any(o is not c and o.content.start <= c.cue.start < o.content.end for o in claims)
-        for c in claims
-    ]
+def nested_flags(found: Sequence[Candidate]) -> list[bool]:
+    """For each of ``found``: its cue lies inside the content of a cue before it in its
+    sentence ("condemned what he called a breach"); not of a cue after it ("X urged Y, said a
+    statement") nor of one in an earlier sentence."""
+    flags = []
+    for c, verb, _ in found:
+        outer = [
+            o.claim.cue.start
+            for o in found
+            if o.claim.cue.start < c.cue.start
+            and o.claim.content.start <= c.cue.start
+            and c.cue.start < o.claim.content.end
+        ]
+        start = verb.sent.start_char if outer and verb is not None else c.cue.start
+        flags.append(any(start <= s for s in outer))
+    return flags
 
 
 @lru_cache(maxsize=1)
@@ -102,7 +112,7 @@ def screened(found: Sequence[Candidate]) -> list[Claim]:
     """The claims of ``found`` the screen keeps: those it does not judge, and the others
     from the model's threshold up."""
     logit = _logit(_model()[2])
-    nested = nested_flags([c.claim for c in found])
+    nested = nested_flags(found)
     return [
         claim
         for (claim, verb, probability), inside in zip(found, nested, strict=True)
