@@ -48,7 +48,7 @@ typecheck: setup ## mypy (disallow_untyped_defs)
 bench: setup ## Interleaved end-to-end rounds, poller, store, live page, quality -> bench-report.json (~40 min)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-train: setup ## Re-train the cue detector and the entity recogniser from .data (docs/quality.md; ~30 min)
+train: setup ## Re-train the cue detector, claim screen and entity recogniser from .data (docs/quality.md; ~35 min)
 	$(BIN)/python -m training
 
 eval: setup ## Quality figures only (body, entities, claims, stance) -> .data/eval-report.json

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
+from pipeline.stages.claims.finder import verb_claims
 from pipeline.stages.claims.learned import cue_probability, thresholds
-from tests.support.claims import assert_offsets, claims_of, only
+from pipeline.stages.claims.screen import judged, nested_flags
+from tests.support.claims import assert_offsets, claims_of, entities_of, only
 
 
 @pytest.mark.parametrize(
@@ -192,3 +194,47 @@ def test_a_passive_learned_cue_reports_its_subject_when_the_detector_is_fairly_s
 def test_citing_before_the_report_leaves_its_content_whole(nlp: Language) -> None:
     said = only(nlp, "Citing two officials, the agency said the talks had failed.")
     assert (said.content.text, said.claimant.via) == ("the talks had failed", "two officials")
+
+
+@pytest.mark.parametrize(
+    ("text", "dropped", "kept"),
+    [
+        # a record showing something, inside a report
+        ("The footage showed the officer firing twice, the police chief said.", "showed", "said"),
+        # "what he called": a naming inside another claim's content
+        (
+            "Senator Smith condemned what he called a reckless breach of the rules.",
+            "called",
+            "condemned",
+        ),
+        ("The mayor said the video shows that the officer fired first.", "shows", "said"),
+    ],
+)
+def test_the_learned_screen_drops_claims_polnear_marks_no_attribution(
+    nlp: Language, text: str, dropped: str, kept: str
+) -> None:
+    doc = nlp(text)
+    built = [c.claim.cue.text for c in verb_claims(doc, entities_of(doc))]
+    assert dropped in built and kept in built  # the rules build both
+    assert [c.cue.text for c in claims_of(nlp, text)] == [kept]
+
+
+def test_the_learned_screen_keeps_what_it_is_sure_of_and_leaves_negated_cues_alone(
+    nlp: Language,
+) -> None:
+    found = only(nlp, "The report found that the officer had fired first.")
+    assert (found.cue.text, found.content.text) == ("found", "that the officer had fired first")
+    doc = nlp("She did not say whether she would run.")
+    (said,) = verb_claims(doc, entities_of(doc))
+    assert not judged(said.verb) and not judged(None)  # the stance rules decide negated cues
+    assert claims_of(nlp, doc.text) == [said.claim]
+
+
+def test_a_claim_is_nested_in_the_content_of_a_cue_before_it_in_its_sentence(
+    nlp: Language,
+) -> None:
+    doc = nlp("Senator Smith condemned what he called a reckless breach of the rules.")
+    assert nested_flags(verb_claims(doc, entities_of(doc))) == [False, True]
+    # a cue after it ("..., said a statement") or in another sentence does not nest it
+    doc = nlp("The ministry urged citizens to stay calm, said a statement issued by the embassy.")
+    assert nested_flags(verb_claims(doc, entities_of(doc))) == [False, False]

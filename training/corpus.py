@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+POLNEAR = Path(__file__).resolve().parents[1] / ".data" / "polnear"
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -22,3 +26,20 @@ def require_splits(folder: Path, how: str) -> None:
 
 def print_figures(figures: dict[str, Any]) -> None:
     print(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode())
+
+
+def polnear_main(
+    argv: Sequence[str] | None,
+    prog: str,
+    description: str | None,
+    out: Path,
+    train: Callable[[Path, Path], dict[str, Any]],
+) -> None:
+    """The command line of a component trained on PolNeAR: ``--polnear`` (the converted
+    splits) and ``--out`` (the model file, default ``out``) for ``train``."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--polnear", type=Path, default=POLNEAR, help="train.jsonl, dev.jsonl")
+    parser.add_argument("--out", type=Path, default=out)
+    args = parser.parse_args(argv)
+    require_splits(args.polnear, "fetch PolNeAR and convert it as ../shared/data/README.md says")
+    print_figures(train(args.polnear, args.out))

@@ -9,7 +9,6 @@ that decision over the verbs of the dev split.
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -27,10 +26,8 @@ from pipeline.stages.chain import Chain
 from pipeline.stages.claims.cues import is_cue, structural
 from pipeline.stages.claims.learned import MODEL, features
 from pipeline.stages.nlp import doc_from_parse, load_model
-from training.corpus import print_figures, read_jsonl, require_splits
+from training.corpus import polnear_main, read_jsonl
 
-ROOT = Path(__file__).resolve().parents[1]
-POLNEAR = ROOT / ".data" / "polnear"
 C = 0.3  # inverse regularisation strength (0.1, 0.3 and 1.0 tried on dev)
 MIN_WEIGHT = 0.01  # weights below this (absolute) are dropped from the shipped model
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
@@ -115,12 +112,7 @@ def train(polnear: Path, out: Path) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m training.cues", description=__doc__)
-    parser.add_argument("--polnear", type=Path, default=POLNEAR, help="train.jsonl, dev.jsonl")
-    parser.add_argument("--out", type=Path, default=MODEL)
-    args = parser.parse_args(argv)
-    require_splits(args.polnear, "fetch PolNeAR and convert it as ../shared/data/README.md says")
-    print_figures(train(args.polnear, args.out))
+    polnear_main(argv, "python -m training.cues", __doc__, MODEL, train)
 
 
 if __name__ == "__main__":

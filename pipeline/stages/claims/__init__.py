@@ -13,7 +13,8 @@ curly and typewriter ``''``), ``spans`` (token ranges to trimmed character spans
 interrupted clauses), ``stance`` (assert/deny/noncommittal, hedging), ``according``
 ("according to X", "in a poll"), ``headlines`` ("Name: ..." colon cues, transcript turns),
 ``signatures`` (“...” ― Name), ``nominal`` ("Trump's claim that ..."), ``referents``
-(pronouns and descriptions to earlier claimants and entities) and ``finder`` (the one pass
+(pronouns and descriptions to earlier claimants and entities), ``learned`` (the cue
+detector), ``screen`` (a learned judge of finished verb claims) and ``finder`` (the one pass
 over the tokens).
 
 Span conventions (character offsets into ``doc.text``, end-exclusive, and

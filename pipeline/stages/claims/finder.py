@@ -55,6 +55,7 @@ from pipeline.stages.claims.media import cited, citing, reporter, via
 from pipeline.stages.claims.nominal import nominal_claim
 from pipeline.stages.claims.quotes import Quote, QuoteIndex, strip_chars
 from pipeline.stages.claims.referents import resolve_claimants
+from pipeline.stages.claims.screen import Candidate, screened
 from pipeline.stages.claims.signatures import DashCues
 from pipeline.stages.claims.spans import Piece, content_of, is_boundary_punct, tok_end, trim
 from pipeline.stages.claims.stance import (
@@ -80,6 +81,8 @@ class _Found:
     claim: Claim
     quotes: list[Quote]  # the direct quotations used as its content
     attr_end: int  # character offset after its reporting clause
+    verb: Token | None = None  # its cue verb, for the learned screen
+    probability: float = 0.0  # the cue detector's probability of that verb
 
 
 def _conjoined_cues(doc: Doc, quotes: QuoteIndex, verb: Token, negated: bool) -> list[Token]:
@@ -121,6 +124,21 @@ class _Extractor:
         self.threshold, self.veto = thresholds()
 
     def run(self) -> list[Claim]:
+        """The claims of the doc: of cue words, past the learned screen, and of colons and
+        dashes."""
+        claims = screened(self.verb_claims())
+        claims.extend(
+            ColonCues(self.doc, self.text, self.tok_starts, self.quotes, self.linker).claims()
+        )
+        signed = DashCues(self.doc, self.text, self.tok_starts, self.quotes, self.linker)
+        claims.extend(signed.claims())
+        return resolve_claimants(
+            self.doc, self.text, self.entities, self.tok_starts, self.quotes, claims
+        )
+
+    def verb_claims(self) -> list[Candidate]:
+        """The claims of cue words, each with its cue verb (None for "according to" and
+        nouns), before the screen."""
         consumed: set[int] = set()
         results: list[_Found] = []
         for tok in self.doc:
@@ -141,20 +159,14 @@ class _Extractor:
                 continue  # "pledged delegates" is no pledge
             listed = is_cue(tok)
             floor = self.threshold if not listed else 0.0 if structural(tok) else self.veto
-            if floor and cue_probability(tok) < floor:
+            probability = cue_probability(tok)
+            if probability < floor:
                 continue  # the learned detector finds unlisted cues, vetoes listed words
             found = self._verb_claim(tok, tok.lemma_.lower(), consumed, listed)
             if found is not None:
+                found.probability = probability
                 results.append(found)
-        claims = [self._continued(f) for f in results]
-        claims.extend(
-            ColonCues(self.doc, self.text, self.tok_starts, self.quotes, self.linker).claims()
-        )
-        signed = DashCues(self.doc, self.text, self.tok_starts, self.quotes, self.linker)
-        claims.extend(signed.claims())
-        return resolve_claimants(
-            self.doc, self.text, self.entities, self.tok_starts, self.quotes, claims
-        )
+        return [Candidate(self._continued(f), f.verb, f.probability) for f in results]
 
     def _continued(self, found: _Found) -> Claim:
         """Extend “A,” she said. by a next sentence that is an unattributed quotation “B.”."""
@@ -273,7 +285,7 @@ class _Extractor:
             hedged=hedged,
             kind=kind,
         )
-        return _Found(claim, quotes, attr_end)
+        return _Found(claim, quotes, attr_end, verb)
 
     def _said(
         self,
@@ -448,3 +460,11 @@ def extract_claims(doc: Doc, entities: Sequence[Entity]) -> list[Claim]:
     if len(doc) == 0:
         return []
     return _Extractor(doc, entities).run()
+
+
+def verb_claims(doc: Doc, entities: Sequence[Entity]) -> list[Candidate]:
+    """The claims of cue words of ``doc`` with their cue verbs, before the learned screen
+    (what ``training/screen.py`` learns from)."""
+    if len(doc) == 0:
+        return []
+    return _Extractor(doc, entities).verb_claims()

@@ -45,6 +45,11 @@ def _model(path: Path = MODEL) -> tuple[dict[str, float], float, tuple[float, fl
     return model["weights"], float(model["bias"]), (model["threshold"], model["veto"])
 
 
+def reload() -> None:
+    """Read the model file again (``training/cues.py`` may have rewritten it)."""
+    _model.cache_clear()
+
+
 def thresholds() -> tuple[float, float]:
     """(threshold, veto), tuned on PolNeAR dev: an unlisted verb is a cue from the first
     probability up, a verb of the word lists stays one from the second up."""
