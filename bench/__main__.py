@@ -75,9 +75,10 @@ def _corpora(args: argparse.Namespace, model: str) -> dict[str, Any]:
     """Interleaved rounds of bare and every layout on the feed items, then on the long articles
     (full load only: the latency targets are the feed items'), or why they were skipped."""
     layouts = [] if args.no_e2e else [Layout.parse(n) for n in args.layouts.split(",")]
-    warm = WARM_ARTICLES_PER_NLP_PROCESS * max((n.nlp_total for n in layouts), default=1)
+    widest = max((n.nlp_total for n in layouts), default=1)
+    warm = WARM_ARTICLES_PER_NLP_PROCESS * widest
     batch = Settings().nlp_batch_size
-    plan = Plan(layouts, args.rounds, args.half_seconds, model, batch, args.workdir)
+    plan = Plan(layouts, args.rounds, args.half_seconds, model, batch, args.workdir, widest)
     corpora = {FEED_ITEMS: run_corpus(plan, feed_items(args.articles, warm))}
     long = None if args.no_long else long_articles(args.articles, warm)
     if long is None:

@@ -15,7 +15,10 @@ HOW_TO_READ = (
     "CPU seconds per article, and their ratios to bare, hardly depend on the machine's speed: "
     "trust them for the pipeline's overhead. Wall-clock ratios to bare are taken within one "
     "interleaved round (bare and the layout minutes apart at most): trust their median over the "
-    "rounds, not one round's, and never a ratio of figures from different rounds."
+    "rounds, not one round's, and never a ratio of figures from different rounds. Bare run in "
+    "as many processes at once as the widest layout has NLP processes is what this machine's "
+    "cores give that many CPU-bound processes with nothing else running: the ceiling of that "
+    "layout's ratio to bare."
 )
 #: The kinds of process whose CPU seconds per article the end-to-end runs report.
 PROCESS_KINDS = ("worker_loop", "clean", "nlp", "broker")
@@ -36,7 +39,7 @@ def _best(layouts: dict[str, Any], names: list[str]) -> str | None:
 def headline(summary: dict[str, Any], cores: int) -> Report:
     """Top-level figures, medians over the rounds (of the feed-item corpus): bare vs 1 worker vs
     ``cores`` NLP processes (ratios within each round), latency at half load."""
-    bare, layouts = summary["bare"], summary["layouts"]
+    bare, layouts, ceiling = summary["bare"], summary["layouts"], summary.get("bare_parallel")
     wide = _best(layouts, [n for n in layouts if _median(layouts[n], "nlp_total") == cores])
     fastest = _best(layouts, list(layouts))
     one, chosen = layouts.get("1x1"), layouts.get(wide or "")
@@ -53,6 +56,8 @@ def headline(summary: dict[str, Any], cores: int) -> Report:
         "ratio_n_workers": _median(chosen, "ratio_to_bare"),
         "ratio_1_worker_n_nlp_processes": _median(layouts.get(f"1x{cores}"), "ratio_to_bare"),
         "cpu_per_article_ratio_1_worker": _median(one, "cpu_ratio_to_bare"),
+        "bare_parallel_processes": _median(ceiling, "processes"),
+        "bare_parallel_ratio": _median(ceiling, "ratio_to_bare"),
         "latency_layout": fastest,
         "latency_p50_s": _median(half, "p50_s"),
         "latency_p95_s": _median(half, "p95_s"),
@@ -236,6 +241,13 @@ def _corpus_rows(corpus: dict[str, Any]) -> list[tuple[str, Any]]:
         ),
     ]
     rows += [(f"bare {s} words/s", _spread(_dig(stages, s, "words_per_s"))) for s in STAGES]
+    ceiling = corpus["summary"].get("bare_parallel")
+    if ceiling:
+        at_once = f"bare in {_fmt(_median(ceiling, 'processes'))} processes at once"
+        rows += [
+            (f"{at_once}, articles/s / bare's", _spread(ceiling["ratio_to_bare"])),
+            (f"{at_once}, CPU s/article / bare's", _spread(ceiling["cpu_ratio_to_bare"])),
+        ]
     for name, figures in layouts.items():
         rows += _layout_rows(name, figures)
     return rows
@@ -252,6 +264,10 @@ def _headline_rows(report: Report) -> list[tuple[str, Any]]:
             f"{_fmt(report['e2e_articles_per_s_n_workers'])} ({_fmt(report['ratio_n_workers'])})",
         ),
         ("1 worker CPU s/article, ratio to bare", _fmt(report["cpu_per_article_ratio_1_worker"])),
+        (
+            f"ceiling: bare in {_fmt(report['bare_parallel_processes'])} processes (ratio)",
+            _fmt(report["bare_parallel_ratio"]),
+        ),
         (f"half load p99 s ({report['latency_layout']})", _fmt(report["latency_p99_s"])),
     ]
 

@@ -14,19 +14,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.bare import corpus_words, run_bare
+from bench.bare import corpus_words, run_bare, run_bare_parallel
 from bench.corpus import Corpus
 from bench.e2e import WARM_ARTICLES_PER_NLP_PROCESS, Layout, describe, run_layout
 from bench.stats import ratio, summarise
 from pipeline.kafka.broker import EmbeddedBroker
 
 BARE = "bare"
+PARALLEL = "bare-parallel"
 
 
 @dataclass(frozen=True)
 class Plan:
     """What every round measures: the layouts, how long the half load lasts (0: none), with
-    which model and NLP batch size, and where the workers keep their data."""
+    which model and NLP batch size, where the workers keep their data, and in how many
+    processes at once bare runs as the machine's ceiling (below 2: not run)."""
 
     layouts: list[Layout]
     rounds: int
@@ -34,6 +36,7 @@ class Plan:
     model: str
     batch_size: int
     workdir: Path
+    parallel: int = 0
 
 
 def rotation(names: list[str], round_: int) -> list[str]:
@@ -43,11 +46,15 @@ def rotation(names: list[str], round_: int) -> list[str]:
 
 
 def _measure(name: str, plan: Plan, corpus: Corpus, words: int, workdir: Path) -> dict[str, Any]:
-    """Bare, or one layout with a broker of its own (so no run inherits another's topics)."""
+    """Bare, bare in parallel, or one layout with a broker of its own (so no run inherits
+    another's topics)."""
+    warm = corpus.warm[:WARM_ARTICLES_PER_NLP_PROCESS]
+    loadavg = {"loadavg": [round(x, 2) for x in os.getloadavg()]}
     if name == BARE:
-        warm = corpus.warm[:WARM_ARTICLES_PER_NLP_PROCESS]
-        bare = run_bare(corpus.articles, plan.model, plan.batch_size, warm)
-        return {"loadavg": [round(x, 2) for x in os.getloadavg()]} | bare
+        return loadavg | run_bare(corpus.articles, plan.model, plan.batch_size, warm)
+    if name == PARALLEL:
+        args = (corpus.articles, plan.model, plan.batch_size, warm, plan.parallel)
+        return loadavg | run_bare_parallel(*args)
     layout = Layout.parse(name)
     with EmbeddedBroker(log_path=workdir / f"{name}-broker.log") as broker:
         try:
@@ -77,8 +84,9 @@ def _with_ratios(layout: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]
 
 
 def run_round(plan: Plan, corpus: Corpus, words: int, round_: int) -> dict[str, Any]:
-    """Bare and every layout once, in this round's order."""
-    order = rotation([BARE, *(layout.name for layout in plan.layouts)], round_)
+    """Bare, bare in parallel and every layout once, in this round's order."""
+    parallel = [PARALLEL] if plan.parallel > 1 else []
+    order = rotation([BARE, *parallel, *(layout.name for layout in plan.layouts)], round_)
     workdir = plan.workdir / corpus.name / f"round{round_}"
     workdir.mkdir(parents=True)
     measured = {}
@@ -86,8 +94,20 @@ def run_round(plan: Plan, corpus: Corpus, words: int, round_: int) -> dict[str, 
         print(f"{corpus.name} round {round_ + 1}: {name} ...", file=sys.stderr, flush=True)
         measured[name] = _measure(name, plan, corpus, words, workdir)
     bare = measured.pop(BARE)
+    ceiling = measured.pop(PARALLEL, None)
     layouts = {name: _with_ratios(figures, bare) for name, figures in measured.items()}
-    return {"order": order, "bare": bare, "layouts": layouts}
+    figures = {"order": order, "bare": bare, "layouts": layouts}
+    if ceiling is None:
+        return figures
+    return figures | {"bare_parallel": _ceiling(ceiling, bare)}
+
+
+def _ceiling(parallel: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
+    """Bare in parallel with its articles/s and CPU seconds per article over bare's."""
+    return parallel | {
+        "ratio_to_bare": ratio(parallel["articles_per_s"], bare["articles_per_s"]),
+        "cpu_ratio_to_bare": ratio(parallel["cpu_s_per_article"], bare["cpu_s_per_article"]),
+    }
 
 
 def run_corpus(plan: Plan, corpus: Corpus) -> dict[str, Any]:
@@ -99,5 +119,8 @@ def run_corpus(plan: Plan, corpus: Corpus) -> dict[str, Any]:
         measured = [r["layouts"][name] for r in rounds if "full" in r["layouts"][name]]
         layouts[name] = summarise(measured) | {"rounds_measured": len(measured)}
     summary = {"bare": summarise([r["bare"] for r in rounds]), "layouts": layouts}
+    ceilings = [r["bare_parallel"] for r in rounds if "bare_parallel" in r]
+    if ceilings:
+        summary["bare_parallel"] = summarise(ceilings)
     head = {"source": corpus.source, "articles": len(corpus.articles), "words": words}
     return head | {"summary": summary, "rounds": rounds}

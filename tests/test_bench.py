@@ -19,7 +19,8 @@ from bench.adapters import (
 )
 from bench.corpus import feed_items
 from bench.e2e import Layout
-from bench.rounds import rotation
+from bench.report import headline
+from bench.rounds import PARALLEL, Plan, rotation, run_corpus
 from bench.scores import ScoreFormatError, parse_body, parse_claims, parse_ner, parse_stance
 from bench.stats import latency_summary, percentile, summarise
 from pipeline.settings import Settings
@@ -160,6 +161,27 @@ def test_rounds_rotate_and_summarise_to_medians_and_spreads() -> None:
     }
 
 
+def test_bare_in_parallel_processes_is_measured_against_bare_in_each_round(
+    tmp_path: Path,
+) -> None:
+    corpus = feed_items(2, warm=1)
+    plan = Plan([], 2, 0.0, Settings().model, 16, tmp_path, parallel=2)
+    figures = run_corpus(plan, corpus)
+    assert [r["order"] for r in figures["rounds"]] == [["bare", PARALLEL], [PARALLEL, "bare"]]
+    for round_ in figures["rounds"]:
+        ceiling, bare = round_["bare_parallel"], round_["bare"]
+        assert ceiling["processes"] == 2 and ceiling["articles"] == 2 * bare["articles"]
+        assert ceiling["tag_cpu_s_per_article"] > 0
+        assert ceiling["ratio_to_bare"] == round(
+            ceiling["articles_per_s"] / bare["articles_per_s"], 3
+        )
+    summary = figures["summary"]
+    assert summary["layouts"] == {}
+    keys = headline(summary, cores=2)
+    assert keys["bare_parallel_processes"] == 2
+    assert keys["bare_parallel_ratio"] == summary["bare_parallel"]["ratio_to_bare"]["median"] > 0
+
+
 @pytest.mark.broker
 def test_tiny_bench_interleaves_rounds_and_reports_every_headline_key(tmp_path: Path) -> None:
     assert feed_items(1).articles  # ../shared, or else the bundled feeds
@@ -174,6 +196,7 @@ def test_tiny_bench_interleaves_rounds_and_reports_every_headline_key(tmp_path: 
         assert report[key] > 0, key
     assert report["latency_p99_s"] >= report["latency_p50_s"]
     assert report["e2e_articles_per_s_n_workers"] is None  # no layout with 2 NLP processes
+    assert report["bare_parallel_ratio"] is None  # nor bare in parallel, then
     assert report["workers"] >= 1 and len(report["loadavg_start"]) == 3
     corpus = report["corpora"]["feed_items"]
     assert [r["order"] for r in corpus["rounds"]] == [["bare", "1x1"], ["1x1", "bare"]]
