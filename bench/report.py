@@ -243,10 +243,10 @@ def _corpus_rows(corpus: dict[str, Any]) -> list[tuple[str, Any]]:
     rows += [(f"bare {s} words/s", _spread(_dig(stages, s, "words_per_s"))) for s in STAGES]
     ceiling = corpus["summary"].get("bare_parallel")
     if ceiling:
-        at_once = f"bare in {_fmt(_median(ceiling, 'processes'))} processes at once"
+        at_once = f"bare x{_fmt(_median(ceiling, 'processes'))} at once / bare"
         rows += [
-            (f"{at_once}, articles/s / bare's", _spread(ceiling["ratio_to_bare"])),
-            (f"{at_once}, CPU s/article / bare's", _spread(ceiling["cpu_ratio_to_bare"])),
+            (f"{at_once} articles/s, same round", _spread(ceiling["ratio_to_bare"])),
+            (f"{at_once} CPU s/article", _spread(ceiling["cpu_ratio_to_bare"])),
         ]
     for name, figures in layouts.items():
         rows += _layout_rows(name, figures)
