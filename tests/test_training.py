@@ -1,12 +1,18 @@
 """The training scripts' parts: how CoNLL labels become the recogniser's references, the F1
-the cue detector's thresholds are chosen by, and the claim screen's examples and fit."""
+the cue detector's thresholds are chosen by, the claim screen's examples and fit, and the
+model files they write."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from spacy.language import Language
 from spacy.tokens import Span
 
 from pipeline.stages.chain import Chain
+from pipeline.stages.claims import learned
+from pipeline.stages.claims.linear import LinearModel
 from training import screen
 from training.cues import f1, tagged
 from training.entities import reference
@@ -69,7 +75,13 @@ def test_screen_examples_are_labelled_by_relation_overlap_and_fitted(nlp: Langua
     positive, negative = ({"a": 1}, True), ({"b": 1}, False)
     figures = screen.fit([positive, negative] * 20, [positive, negative] * 5, dev_gold=5)
     model = figures["model"]
-    assert model["weights"]["a"] > 0 > model["weights"]["b"]
+    assert model.weights["a"] > 0 > model.weights["b"]
     assert figures["threshold"] in screen.THRESHOLDS and figures["dev_claims"] == 10
     # keeping only the 5 true claims of 10 against 5 gold gives relation F1 1.0
     assert figures["dev_relation_f1_of_verb_claims"][str(figures["threshold"])] == 1.0
+
+
+@pytest.mark.parametrize("shipped", [learned.MODEL, screen.MODEL], ids=lambda p: p.name)
+def test_a_model_file_reads_and_writes_back_byte_for_byte(shipped: Path, tmp_path: Path) -> None:
+    LinearModel.load(shipped).save(tmp_path / "model.json")
+    assert (tmp_path / "model.json").read_bytes() == shipped.read_bytes()

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 
@@ -27,6 +26,7 @@ from pipeline.stages.claims.cues import is_cue, structural
 from pipeline.stages.claims.learned import MODEL, features
 from pipeline.stages.nlp import doc_from_parse, load_model
 from training.corpus import polnear_main, read_jsonl
+from training.export import linear_model
 
 C = 0.3  # inverse regularisation strength (0.1, 0.3 and 1.0 tried on dev)
 MIN_WEIGHT = 0.01  # weights below this (absolute) are dropped from the shipped model
@@ -82,27 +82,13 @@ def train(polnear: Path, out: Path) -> dict[str, Any]:
         for v in VETOES
     }
     best, veto = max(scores, key=lambda tv: scores[tv]["f1"])
-    names = vectors.get_feature_names_out()
-    weights = {
-        str(n): round(float(w), 4)
-        for n, w in zip(names, model.coef_[0], strict=True)
-        if abs(w) >= MIN_WEIGHT
-    }
-    out.write_bytes(
-        orjson.dumps(
-            {
-                "bias": round(float(model.intercept_[0]), 4),
-                "threshold": best,
-                "veto": veto,
-                "weights": dict(sorted(weights.items())),
-            }
-        )
-    )
+    shipped = linear_model(vectors, model, best, veto, MIN_WEIGHT)
+    shipped.save(out)
     return {
         "train_verbs": len(train_set),
         "dev_verbs": len(dev_set),
-        "features": len(names),
-        "kept_weights": len(weights),
+        "features": len(vectors.vocabulary_),
+        "kept_weights": len(shipped.weights),
         "threshold": best,
         "veto": veto,
         "dev_verb_level": scores[best, veto],

@@ -16,19 +16,19 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from pipeline.records import Claim, TaggedArticle
 from pipeline.settings import Settings
 from pipeline.stages.chain import Chain
-from pipeline.stages.claims import learned
+from pipeline.stages.claims import linear
 from pipeline.stages.claims.finder import verb_claims
 from pipeline.stages.claims.screen import MODEL, features, judged, nested_flags
 from pipeline.stages.nlp import doc_from_parse, load_model
 from training.corpus import polnear_main, read_jsonl
 from training.cues import tagged
+from training.export import linear_model
 
 C = 0.3  # inverse regularisation strength (0.1, 0.3 and 1.0 tried on dev)
 THRESHOLDS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25)  # 0.3: flat on dev, 2 statements fewer
@@ -75,17 +75,11 @@ def fit(train_set: Sequence[Example], dev_set: Sequence[Example], dev_gold: int)
 
     scores = {t: relation_f1(t) for t in THRESHOLDS}
     best = max(scores, key=lambda t: scores[t])
-    names = vectors.get_feature_names_out()
-    weights = {str(n): round(float(w), 4) for n, w in zip(names, model.coef_[0], strict=True)}
     return {
-        "model": {
-            "bias": round(float(model.intercept_[0]), 4),
-            "threshold": best,
-            "weights": dict(sorted(weights.items())),
-        },
+        "model": linear_model(vectors, model, best),
         "train_claims": len(train_set),
         "dev_claims": len(dev_set),
-        "features": len(names),
+        "features": len(vectors.vocabulary_),
         "threshold": best,
         "dev_dropped": int(sum(p < best for p, _ in pairs)),
         "dev_relation_f1_of_verb_claims": {str(t): f for t, f in scores.items()},
@@ -95,13 +89,13 @@ def fit(train_set: Sequence[Example], dev_set: Sequence[Example], dev_gold: int)
 def train(polnear: Path, out: Path) -> dict[str, Any]:
     """Fit, tune and write the model to ``out``; return its figures for the model card."""
     started = time.perf_counter()
-    learned.reload()  # the cue detector as ``training/cues.py`` may just have written it
+    linear.reload()  # the cue detector as ``training/cues.py`` may just have written it
     chain = Chain(load_model(Settings().model))
     train_rows, dev_rows = read_jsonl(polnear / "train.jsonl"), read_jsonl(polnear / "dev.jsonl")
     train_set = list(examples(tagged(train_rows, chain), {r["id"]: r for r in train_rows}))
     dev_set = list(examples(tagged(dev_rows, chain), {r["id"]: r for r in dev_rows}))
     figures = fit(train_set, dev_set, sum(len(r["attributions"]) for r in dev_rows))
-    out.write_bytes(orjson.dumps(figures.pop("model")))
+    figures.pop("model").save(out)
     return {**figures, "seconds": round(time.perf_counter() - started, 1)}
 
 

@@ -14,8 +14,8 @@ interrupted clauses), ``stance`` (assert/deny/noncommittal, hedging), ``accordin
 ("according to X", "in a poll"), ``headlines`` ("Name: ..." colon cues, transcript turns),
 ``signatures`` (“...” ― Name), ``nominal`` ("Trump's claim that ..."), ``referents``
 (pronouns and descriptions to earlier claimants and entities), ``learned`` (the cue
-detector), ``screen`` (a learned judge of finished verb claims) and ``finder`` (the one pass
-over the tokens).
+detector), ``screen`` (a learned judge of finished verb claims), ``linear`` (the logistic
+regression model file both read) and ``finder`` (the one pass over the tokens).
 
 Span conventions (character offsets into ``doc.text``, end-exclusive, and
 ``doc.text[start:end] == text`` for every span):

@@ -4,12 +4,11 @@ word lists do not name ("attacked", "echoed", "likened")."""
 
 from __future__ import annotations
 
-import math
-from functools import lru_cache
 from pathlib import Path
 
-import orjson
 from spacy.tokens import Token
+
+from pipeline.stages.claims.linear import shipped
 
 MODEL = Path(__file__).with_name("models") / "cues.json"
 #: Child relations whose word or lemma is a feature.
@@ -39,25 +38,14 @@ def features(tok: Token) -> list[str]:
     return found
 
 
-@lru_cache(maxsize=1)
-def _model(path: Path = MODEL) -> tuple[dict[str, float], float, tuple[float, float]]:
-    model = orjson.loads(path.read_bytes())
-    return model["weights"], float(model["bias"]), (model["threshold"], model["veto"])
-
-
-def reload() -> None:
-    """Read the model file again (``training/cues.py`` may have rewritten it)."""
-    _model.cache_clear()
-
-
 def thresholds() -> tuple[float, float]:
     """(threshold, veto), tuned on PolNeAR dev: an unlisted verb is a cue from the first
     probability up, a verb of the word lists stays one from the second up."""
-    return _model()[2]
+    model = shipped(MODEL)
+    assert model.veto is not None, MODEL
+    return model.threshold, model.veto
 
 
 def cue_probability(tok: Token) -> float:
     """The model's probability that verb ``tok`` reports an attribution."""
-    weights, bias, _ = _model()
-    z = bias + sum([weights.get(f, 0.0) for f in features(tok)])
-    return 1.0 / (1.0 + math.exp(-z))
+    return shipped(MODEL).probability(features(tok))

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple, TypeGuard
 
-import orjson
 from spacy.tokens import Token
 
 from pipeline.records import Claim
 from pipeline.stages.claims.cues import is_cue
+from pipeline.stages.claims.linear import shipped
 from pipeline.stages.claims.stance import cue_negated
 
 MODEL = Path(__file__).with_name("models") / "screen.json"
@@ -88,18 +87,10 @@ def nested_flags(found: Sequence[Candidate]) -> list[bool]:
     return flags
 
 
-@lru_cache(maxsize=1)
-def _model(path: Path = MODEL) -> tuple[dict[str, float], float, float]:
-    model = orjson.loads(path.read_bytes())
-    return model["weights"], float(model["bias"]), float(model["threshold"])
-
-
 def score(claim: Claim, verb: Token, probability: float, nested: bool) -> float:
     """The screen's score of ``claim`` (the log-odds that it is one; arguments as for
     ``features``)."""
-    weights, bias, _ = _model()
-    found = features(claim, verb, probability, nested)
-    return bias + sum([weights.get(f, 0.0) for f in found])
+    return shipped(MODEL).score(features(claim, verb, probability, nested))
 
 
 def judged(verb: Token | None) -> TypeGuard[Token]:
@@ -111,7 +102,7 @@ def judged(verb: Token | None) -> TypeGuard[Token]:
 def screened(found: Sequence[Candidate]) -> list[Claim]:
     """The claims of ``found`` the screen keeps: those it does not judge, and the others
     from the model's threshold up."""
-    logit = _logit(_model()[2])
+    logit = _logit(shipped(MODEL).threshold)
     nested = nested_flags(found)
     return [
         claim
