@@ -162,9 +162,8 @@ class _Extractor:
             probability = cue_probability(tok)
             if probability < floor:
                 continue  # the learned detector finds unlisted cues, vetoes listed words
-            found = self._verb_claim(tok, tok.lemma_.lower(), consumed, listed)
+            found = self._verb_claim(tok, tok.lemma_.lower(), consumed, listed, probability)
             if found is not None:
-                found.probability = probability
                 results.append(found)
         return [Candidate(self._continued(f), f.verb, f.probability) for f in results]
 
@@ -236,10 +235,11 @@ class _Extractor:
         return pieces, head
 
     def _verb_claim(
-        self, verb: Token, lemma: str, consumed: set[int], listed: bool = True
+        self, verb: Token, lemma: str, consumed: set[int], listed: bool, probability: float
     ) -> _Found | None:
         """The claim of verb cue ``verb``; ``listed``: its lemma is in the word lists, else
-        the learned detector found it and its object may be its content."""
+        the learned detector found it and its object may be its content; ``probability``:
+        the detector's probability of ``verb``."""
         kind = kind_of(lemma)
         stance = self._stance(verb, lemma, consumed)
         if stance is None or (kind != "statement" and stance != "assert"):
@@ -250,7 +250,7 @@ class _Extractor:
         if cl is None or nobody(self.doc, self.tok_starts, cl.start):
             return None
         conj = _conjoined_cues(self.doc, self.quotes, verb, cue_negated(verb))
-        said = self._said(verb, lemma, conj, cl, stance != "noncommittal", listed)
+        said = self._said(verb, lemma, conj, cl, stance != "noncommittal", listed, probability)
         if said is None:
             return None
         pieces, quotes, head, attr_end = said
@@ -285,7 +285,7 @@ class _Extractor:
             hedged=hedged,
             kind=kind,
         )
-        return _Found(claim, quotes, attr_end, verb)
+        return _Found(claim, quotes, attr_end, verb, probability)
 
     def _said(
         self,
@@ -295,6 +295,7 @@ class _Extractor:
         cl: ClaimantPhrase,
         takes_position: bool,
         listed: bool,
+        probability: float,
     ) -> tuple[list[Piece], list[Quote], Token | None, int] | None:
         """What the cue reports: content pieces, the quotations among them, the head of an
         indirect content (else its object) and the end of the reporting clause; None when it
@@ -308,9 +309,9 @@ class _Extractor:
             if resolved is None or (takes_position and no_statement(lemma, head)):
                 return None
             pieces = resolved
-        if not pieces and _object_may_be_content(verb, listed, takes_position):
+        if not pieces and _object_may_be_content(verb, listed, probability, takes_position):
             pieces, head = object_content(self.doc, verb)
-        if not pieces and takes_position and _reports_subject(verb, listed):
+        if not pieces and takes_position and _reports_subject(verb, listed, probability):
             pieces, head = passive_subject_content(self.doc, verb)
         if (
             not listed
@@ -373,11 +374,13 @@ class _Extractor:
     # ----------------------------------------------------------------- according to
 
 
-def _object_may_be_content(verb: Token, listed: bool, takes_position: bool) -> bool:
+def _object_may_be_content(
+    verb: Token, listed: bool, probability: float, takes_position: bool
+) -> bool:
     """The object of an active cue is its content ("described crass behavior") when the
-    learned detector found the cue, or is sure of a listed one that takes a position and is
-    not negated ("did not accuse anyone" says nothing; "called a snap election" names nothing:
-    ``clause_content`` judged "call")."""
+    learned detector found the cue, or is sure of a listed one (``probability``) that takes a
+    position and is not negated ("did not accuse anyone" says nothing; "called a snap
+    election" names nothing: ``clause_content`` judged "call")."""
     if is_passive(verb):
         return False
     if not listed:
@@ -385,13 +388,14 @@ def _object_may_be_content(verb: Token, listed: bool, takes_position: bool) -> b
     lemma = verb.lemma_.lower()
     if not takes_position or cue_negated(verb) or lemma == "call" or lemma in QUOTE_ONLY_VERBS:
         return False
-    return cue_probability(verb) >= OBJECT_CUE
+    return probability >= OBJECT_CUE
 
 
-def _reports_subject(verb: Token, listed: bool) -> bool:
+def _reports_subject(verb: Token, listed: bool, probability: float) -> bool:
     """A passive cue with a ``by`` agent reports its subject ("The issue was first reported
-    by the Post"); the learned detector must be sure of an unlisted one ("is dwarfed by")."""
-    return agent(verb) is not None and (listed or cue_probability(verb) >= SURE_CUE)
+    by the Post"); the learned detector must be sure (``probability``) of an unlisted one
+    ("is dwarfed by")."""
+    return agent(verb) is not None and (listed or probability >= SURE_CUE)
 
 
 def _reported_by(verb: Token) -> Token:
