@@ -371,8 +371,6 @@ class _Extractor:
         rng = trim(self.doc, a, b) or (verb.i, verb.i)
         return self.doc[rng[0]].idx, tok_end(self.doc[rng[1]])
 
-    # ----------------------------------------------------------------- according to
-
 
 def _object_may_be_content(
     verb: Token, listed: bool, probability: float, takes_position: bool
