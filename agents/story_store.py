@@ -5,8 +5,9 @@ Like Faust's RocksDB store, it keeps the offset of the last changelog entry it a
 entries (``persisted_offset``), written in the same transaction as them; Faust's recovery then
 starts after it. Unlike it, the offsets of the worker's own writes are not kept: another
 worker's entries before them may not have been read yet (they are, and the worker's own come
-back and are passed over as already kept). Writes are committed every ``COMMIT_SECONDS``, so
-recovery applies the changelog in batches.
+back and are passed over as already kept). Writes are committed every ``COMMIT_SECONDS``, and
+the changelog's entries, which Faust hands over one at a time, are written to the file in
+batches (``StoryFile.write_later``).
 """
 
 from __future__ import annotations
@@ -56,15 +57,14 @@ class EntriesStore(SerializedStore[bytes, bytes]):
         to_value: Callable[[Any], Any],
     ) -> None:
         """Write the changelog's entries, and the offset of the last, to the file (committed
-        within ``COMMIT_SECONDS``)."""
+        within ``COMMIT_SECONDS``). Faust hands a global table's entries over one at a time
+        (``recovery_buffer_size=1``, ``agents.tables``): the file gathers them and writes them
+        together, before it is next read or committed."""
         offsets: dict[TP, int] = {}
         for event in batch:
             message = event.message
             key = cast(bytes, message.key)  # a table's changelog entries all have one
-            if message.value is None:
-                self.file.pop(key, None)
-            else:
-                self.file[key] = message.value
+            self.file.write_later(key, cast(bytes | None, message.value))
             offsets[message.tp] = max(message.offset, offsets.get(message.tp, -1))
         for tp, offset in offsets.items():
             self.file.set_offset(tp.topic, tp.partition, offset)

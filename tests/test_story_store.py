@@ -85,15 +85,15 @@ def test_expiry_reads_only_the_entries_that_expire_a_chunk_at_a_time() -> None:
 
 
 class CountingFile(StoryFile):
-    """A story file that records the keys written to it."""
+    """A story file that records the keys of the changelog entries written to it."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(open_file(path), describe)
         self.written: list[bytes] = []
 
-    def __setitem__(self, key: bytes, value: bytes) -> None:
+    def write_later(self, key: bytes, value: bytes | None) -> None:
         self.written.append(key)
-        super().__setitem__(key, value)
+        super().write_later(key, value)
 
 
 async def read_changelog(settings: Settings, file: StoryFile, count: int) -> None:
