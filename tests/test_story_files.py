@@ -11,9 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.stages.stories import PERMUTATIONS, StoryIndex, band_keys, describe
-from pipeline.stages.story_files import LATER, StoryFile, connect, open_file
-
-Write = tuple[bytes, bytes | None]
+from pipeline.stages.story_files import LATER, StoryFile, Write, connect, open_file
 
 
 class OneByOne(StoryFile):

@@ -230,16 +230,15 @@ class StoryFile(MutableMapping[bytes, bytes]):
                 changes.append((key, value))
         if not changes:
             return
-        for key in {key for key, _ in changes} & before.keys():
-            before[key].bands = self.describe(key, before[key].value)[1]
+        replaced = [before[key] for key in {key for key, _ in changes} & before.keys()]
+        for row in replaced:
+            row.bands = self.describe(row.key, row.value)[1]
         news = [
             (key, None if value is None else _Row(0, key, value, *self.describe(key, value)))
             for key, value in changes
         ]
-        last = {key: new for key, new in news}
-        replaced = [row for row in before.values() if row.bands] + [
-            new for key, new in news if new is not None and last[key] is not new
-        ]
+        final = dict(news)
+        replaced += [new for key, new in news if new is not None and final[key] is not new]
         held = {band for row in replaced for band in row.bands}
         rows, bands = _replay(before, news, self._held(held))
         self._store(before, rows, bands, held)
