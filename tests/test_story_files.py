@@ -1,6 +1,6 @@
-"""``StoryFile.apply``: a batch of writes leaves the file as the same writes one at a time did
-(the oracle below is the one-at-a-time code ``apply`` replaced); ``write_later``'s writes are
-made before the file is read or committed."""
+"""``StoryFile.apply``: a batch of writes leaves the file as the same writes one at a time
+(``file[key] = value``, ``file.pop(key, None)``); ``write_later``'s writes are made before the
+file is read or committed."""
 
 from __future__ import annotations
 
@@ -12,44 +12,6 @@ import numpy as np
 
 from pipeline.stages.stories import PERMUTATIONS, StoryIndex, band_keys, describe
 from pipeline.stages.story_files import LATER, StoryFile, Write, connect, open_file
-
-
-class OneByOne(StoryFile):
-    """The file with the writes it made one at a time before ``apply``: a select, an insert
-    and an upsert per band (ties to the later write), the bands of a replaced value dropped."""
-
-    def __setitem__(self, key: bytes, value: bytes) -> None:
-        row = self.db.execute("SELECT id, value FROM entries WHERE key = ?", (key,)).fetchone()
-        if row is not None and row[1] == value:
-            return
-        self._write()
-        if row is not None:
-            self._unband(key, row[0], row[1])
-        seen, bands = self.describe(key, value)
-        (entry,) = self.db.execute(
-            "INSERT OR REPLACE INTO entries (key, seen, value) VALUES (?, ?, ?) RETURNING id",
-            (key, seen, value),
-        ).fetchone()
-        self.db.executemany(
-            "INSERT INTO bands VALUES (?1, ?2) ON CONFLICT (band) DO UPDATE SET entry = "
-            "excluded.entry WHERE ?3 >= coalesce((SELECT seen FROM entries WHERE "
-            "id = bands.entry), -1)",
-            [(band, entry, seen) for band in bands],
-        )
-
-    def __delitem__(self, key: bytes) -> None:
-        row = self.db.execute("SELECT id, value FROM entries WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            raise KeyError(key)
-        self._write()
-        self._unband(key, row[0], row[1])
-        self.db.execute("DELETE FROM entries WHERE id = ?", (row[0],))
-
-    def _unband(self, key: bytes, entry: int, value: bytes) -> None:
-        _, bands = self.describe(key, value)
-        self.db.executemany(
-            "DELETE FROM bands WHERE band = ? AND entry = ?", [(band, entry) for band in bands]
-        )
 
 
 def one_by_one(file: StoryFile, writes: list[Write]) -> None:
@@ -100,7 +62,7 @@ def test_a_batch_leaves_what_the_same_writes_one_at_a_time_leave() -> None:
     for _ in range(400):
         earlier, writes = random_writes(rng, rng.randrange(8)), random_writes(rng, 12)
         expected, batched = (
-            OneByOne(connect(":memory:"), small),
+            StoryFile(connect(":memory:"), small),
             StoryFile(connect(":memory:"), small),
         )
         for file in (expected, batched):
@@ -134,7 +96,7 @@ def test_a_batch_of_the_stage_s_entries_is_found_as_one_at_a_time() -> None:
         writes.append((b"doc:a:%d" % (n % 30), recorder.docs[b"doc:a:%d" % (n % 30)]))
         if n % 7 == 6:
             writes.append((b"doc:a:%d" % (n - 6), None))
-    expected = OneByOne(connect(":memory:"), describe)
+    expected = StoryFile(connect(":memory:"), describe)
     one_by_one(expected, writes)
     batched = StoryFile(connect(":memory:"), describe)
     batched.apply(writes)

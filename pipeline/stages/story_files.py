@@ -42,6 +42,12 @@ Newest = tuple[int, float]
 """A band's newest entry: its row id and time seen."""
 T = TypeVar("T")
 
+_TAKE_BAND = (
+    "INSERT INTO bands VALUES (?1, ?2) ON CONFLICT (band) DO UPDATE SET entry = excluded.entry "
+    "WHERE ?3 >= coalesce((SELECT seen FROM entries WHERE id = bands.entry), -1)"
+)
+"""Make entry ?2, seen at ?3, the newest of band ?1 unless its newest was seen later."""
+
 
 def connect(path: Path | str) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit) that survives a crash
@@ -194,17 +200,38 @@ class StoryFile(MutableMapping[bytes, bytes]):
         """Keep ``value`` under ``key`` and make it the newest entry of its bands where it is
         (ties: the later write); the bands of the value it replaces go. Writing again the
         value kept costs one read."""
-        self.apply([(key, value)])
+        row = self._query("SELECT id, value FROM entries WHERE key = ?", (key,)).fetchone()
+        if row is not None and row[1] == value:
+            return
+        self._write()
+        if row is not None:
+            self._unband(key, row[0], row[1])
+        seen, bands = self.describe(key, value)
+        (entry,) = self.db.execute(
+            "INSERT OR REPLACE INTO entries (key, seen, value) VALUES (?, ?, ?) RETURNING id",
+            (key, seen, value),
+        ).fetchone()
+        self.db.executemany(_TAKE_BAND, [(band, entry, seen) for band in bands])
 
     def __delitem__(self, key: bytes) -> None:
-        if key not in self:
+        row = self._query("SELECT id, value FROM entries WHERE key = ?", (key,)).fetchone()
+        if row is None:
             raise KeyError(key)
-        self.apply([(key, None)])
+        self._write()
+        self._unband(key, row[0], row[1])
+        self.db.execute("DELETE FROM entries WHERE id = ?", (row[0],))
+
+    def _unband(self, key: bytes, entry: int, value: bytes) -> None:
+        """Drop the bands that ``entry`` (``key``: ``value``) is the newest of."""
+        _, bands = self.describe(key, value)
+        self.db.executemany(
+            "DELETE FROM bands WHERE band = ? AND entry = ?", [(band, entry) for band in bands]
+        )
 
     def apply(self, writes: Iterable[Write]) -> None:
         """Make each write in turn, a value None deleting its key: the entries and bands that
         ``self[key] = value`` and ``self.pop(key, None)`` one at a time would leave, read and
-        written a batch at a time."""
+        written a batch at a time (for one write, those are faster)."""
         self._later.extend(writes)
         self._settle()
 
@@ -300,12 +327,7 @@ class StoryFile(MutableMapping[bytes, bytes]):
                 taken.append((band, ids[new[0]], new[1]))
         self.db.executemany("DELETE FROM bands WHERE band = ?", dropped)
         self.db.executemany("INSERT OR REPLACE INTO bands VALUES (?, ?)", kept)
-        self.db.executemany(
-            "INSERT INTO bands VALUES (?1, ?2) ON CONFLICT (band) DO UPDATE SET entry = "
-            "excluded.entry WHERE ?3 >= coalesce((SELECT seen FROM entries WHERE "
-            "id = bands.entry), -1)",
-            taken,
-        )
+        self.db.executemany(_TAKE_BAND, taken)
 
     def __iter__(self) -> Iterator[bytes]:
         return (bytes(row[0]) for row in self._query("SELECT key FROM entries").fetchall())
