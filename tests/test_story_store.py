@@ -14,7 +14,7 @@ from agents.tables import global_table
 from pipeline.kafka.topics import STORIES_TABLE, ensure_topics, table_topic
 from pipeline.settings import Settings
 from pipeline.stages.stories import PERMUTATIONS, StoryIndex, band_keys, describe, expire
-from pipeline.stages.story_files import StoryFile, claim, open_file
+from pipeline.stages.story_files import LATER, StoryFile, claim, connect, open_file
 from tests.support.kafka import send_all
 from tests.test_faust_repairs import collecting, eventually, running
 
@@ -42,6 +42,44 @@ def test_a_file_keeps_its_entries_bands_and_offsets_once_committed(tmp_path: Pat
     assert list(again.docs) == [b"doc:a:1"]
     assert again.file.offsets() == {("changelog", 0): 41}
     assert again.candidates(band_keys(signature(1))) == ["a:1"]
+
+
+def entry(n: int) -> tuple[bytes, bytes]:
+    """Article a:N's key and entry, as the story index writes them."""
+    index = StoryIndex()
+    index.put(f"a:{n}", signature(n), f"a:{n}", NOW)
+    return next(iter(index.file.items()))
+
+
+def test_writes_left_for_later_are_made_before_the_file_is_read_or_committed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "stories-0.sqlite3"
+    file = story_file(path)
+    (a, first), (b, second), (c, third) = entry(1), entry(2), entry(3)
+    file.write_later(a, first)
+    file.write_later(b, second)
+    assert file.db.execute("SELECT count(*) FROM entries").fetchone() == (0,)  # not yet
+    assert StoryIndex(file=file).candidates(band_keys(signature(2))) == ["a:2"]  # a read: now
+    file.write_later(b, None)
+    file.set_offset("changelog", 0, 2)
+    file.commit()  # the deletion, with its offset
+    file.write_later(c, third)
+    file.set_offset("changelog", 0, 3)
+    file.db.close()  # a crash: neither the entry nor its offset is kept
+    again = story_file(path)
+    assert list(again) == [a] and again.offsets() == {("changelog", 0): 2}
+    assert StoryIndex(file=again).candidates(band_keys(signature(2))) == []
+
+
+def test_writes_left_for_later_are_made_once_enough_wait_or_forgotten_by_clear() -> None:
+    file = StoryFile(connect(":memory:"), describe)
+    for n in range(LATER):
+        file.write_later(b"doc:%d" % n, b"x")
+    assert file.db.execute("SELECT count(*) FROM entries").fetchone() == (LATER,)
+    file.write_later(b"doc:gone", b"x")
+    file.clear()
+    assert len(file) == 0
 
 
 def test_two_processes_on_one_data_directory_keep_a_file_each(tmp_path: Path) -> None:

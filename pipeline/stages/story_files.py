@@ -9,9 +9,9 @@ entries; ``":memory:"`` serves tests and one-off runs.
 
 Writes gather in a transaction until ``commit``: the caller commits (the worker's store every
 half second), so recovery writes in batches, and an offset is stored with the writes it covers.
-A batch of writes (``apply``; ``write_later`` gathers the changelog's entries into one, made
-before anything reads the file) reads the rows and bands it touches at once, works out in
-memory what the same writes one at a time would leave, and writes only that.
+The changelog's entries, which Faust hands over one at a time, wait (``write_later``) until
+``LATER`` have gathered or the file is next read, written or committed, and are then written
+one after another.
 """
 
 from __future__ import annotations
@@ -20,33 +20,19 @@ import fcntl
 import itertools
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO
 
 CACHE_KIB = 16 * 1024
 """SQLite's page cache per connection: what the file costs in memory, whatever its size."""
 SCHEMA = 4
 """The file's layout (``PRAGMA user_version``): a file of another layout is started afresh."""
-
 LATER = 1000
-"""Writes ``StoryFile.write_later`` gathers before making them together."""
-PARAMETERS = 999
-"""Values looked up per statement (SQLite's least limit on a statement's parameters)."""
+"""Writes ``StoryFile.write_later`` gathers before making them."""
 
 Describe = Callable[[bytes, bytes], tuple[float, list[int]]]
 """An entry's time seen and band keys, from its key and value."""
-Write = tuple[bytes, bytes | None]
-"""A key and its new value (None: delete it)."""
-Newest = tuple[int, float]
-"""A band's newest entry: its row id and time seen."""
-T = TypeVar("T")
-
-_TAKE_BAND = (
-    "INSERT INTO bands VALUES (?1, ?2) ON CONFLICT (band) DO UPDATE SET entry = excluded.entry "
-    "WHERE ?3 >= coalesce((SELECT seen FROM entries WHERE id = bands.entry), -1)"
-)
-"""Make entry ?2, seen at ?3, the newest of band ?1 unless its newest was seen later."""
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
@@ -100,60 +86,6 @@ def open_file(path: Path) -> sqlite3.Connection:
     return connect(path)
 
 
-@dataclass(slots=True)
-class _Row:
-    """An entry as ``StoryFile.apply`` finds or leaves it: its row id (below 0: a row still to
-    insert), key and value, and the time seen and bands that ``describe`` gives it."""
-
-    id: int
-    key: bytes
-    value: bytes
-    seen: float = -1.0
-    bands: list[int] = field(default_factory=list)
-
-
-def _chunks(items: list[T]) -> Iterator[list[T]]:
-    """``items`` in lists of at most ``PARAMETERS``."""
-    return (items[n : n + PARAMETERS] for n in range(0, len(items), PARAMETERS))
-
-
-def _marks(chunk: list[T]) -> str:
-    return ",".join("?" * len(chunk))
-
-
-def _replay(
-    before: dict[bytes, _Row], news: list[tuple[bytes, _Row | None]], held: dict[int, Newest]
-) -> tuple[dict[bytes, _Row | None], dict[int, Newest | None]]:
-    """The rows that ``news`` (key, new row or None to delete), written in turn, leave over the
-    rows ``before`` kept under their keys, and the newest entry they leave to each band they
-    touch: a band goes with its newest entry, and an entry becomes the newest of each of its
-    bands whose newest was not seen later (ties: the later write). ``held`` has the newest
-    kept of the bands the batch may take an entry from (those of the rows replaced); any other
-    band is taken as empty, and left to ``StoryFile._store`` to compare with what it holds. New
-    rows get ids below 0, in the order written."""
-    rows: dict[bytes, _Row | None] = dict(before)
-    bands: dict[int, Newest | None] = dict(held)
-    changed: set[int] = set()
-    for ref, (key, new) in enumerate(news, 1):
-        old = rows.get(key)
-        if old is not None:
-            for band in old.bands:
-                newest = bands.get(band)
-                if newest is not None and newest[0] == old.id:
-                    bands[band] = None
-                    changed.add(band)
-        rows[key] = new
-        if new is None:
-            continue
-        new.id = -ref
-        for band in new.bands:
-            newest = bands.get(band)
-            if newest is None or new.seen >= newest[1]:
-                bands[band] = (new.id, new.seen)
-                changed.add(band)
-    return rows, {band: bands[band] for band in changed}
-
-
 class StoryFile(MutableMapping[bytes, bytes]):
     """Entries (key -> value, with the time seen and bands that ``describe`` gives them), the
     newest entry of each band, and the changelog offsets applied."""
@@ -161,7 +93,7 @@ class StoryFile(MutableMapping[bytes, bytes]):
     def __init__(self, connection: sqlite3.Connection, describe: Describe) -> None:
         self.db = connection
         self.describe = describe
-        self._later: list[Write] = []
+        self._later: list[tuple[bytes, bytes | None]] = []
         self.db.executescript(f"""
             CREATE TABLE IF NOT EXISTS entries (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, key BLOB NOT NULL UNIQUE, seen REAL NOT NULL,
@@ -211,7 +143,12 @@ class StoryFile(MutableMapping[bytes, bytes]):
             "INSERT OR REPLACE INTO entries (key, seen, value) VALUES (?, ?, ?) RETURNING id",
             (key, seen, value),
         ).fetchone()
-        self.db.executemany(_TAKE_BAND, [(band, entry, seen) for band in bands])
+        self.db.executemany(
+            "INSERT INTO bands VALUES (?1, ?2) ON CONFLICT (band) DO UPDATE SET entry = "
+            "excluded.entry WHERE ?3 >= coalesce((SELECT seen FROM entries WHERE "
+            "id = bands.entry), -1)",
+            [(band, entry, seen) for band in bands],
+        )
 
     def __delitem__(self, key: bytes) -> None:
         row = self._query("SELECT id, value FROM entries WHERE key = ?", (key,)).fetchone()
@@ -228,106 +165,21 @@ class StoryFile(MutableMapping[bytes, bytes]):
             "DELETE FROM bands WHERE band = ? AND entry = ?", [(band, entry) for band in bands]
         )
 
-    def apply(self, writes: Iterable[Write]) -> None:
-        """Make each write in turn, a value None deleting its key: the entries and bands that
-        ``self[key] = value`` and ``self.pop(key, None)`` one at a time would leave, read and
-        written a batch at a time (for one write, those are faster)."""
-        self._later.extend(writes)
-        self._settle()
-
     def write_later(self, key: bytes, value: bytes | None) -> None:
-        """``apply`` this write with the ones after it: before the file is next read, written
-        or committed, or once ``LATER`` are waiting."""
+        """Keep ``value`` under ``key`` (None: delete it) with the writes after it: before the
+        file is next read, written or committed, or once ``LATER`` are waiting."""
         self._later.append((key, value))
         if len(self._later) >= LATER:
             self._settle()
 
     def _settle(self) -> None:
-        """Make the writes waiting, over the rows and bands they touch (one read, when none
-        changes anything)."""
-        if not self._later:
-            return
+        """Make the writes waiting, in turn."""
         writes, self._later = self._later, []
-        before = self._rows({key for key, _ in writes})
-        values: dict[bytes, bytes | None] = {key: row.value for key, row in before.items()}
-        changes: list[Write] = []
         for key, value in writes:
-            if values.get(key) != value:
-                values[key] = value
-                changes.append((key, value))
-        if not changes:
-            return
-        replaced = [before[key] for key in {key for key, _ in changes} & before.keys()]
-        for row in replaced:
-            row.bands = self.describe(row.key, row.value)[1]
-        news = [
-            (key, None if value is None else _Row(0, key, value, *self.describe(key, value)))
-            for key, value in changes
-        ]
-        final = dict(news)
-        replaced += [new for key, new in news if new is not None and final[key] is not new]
-        held = {band for row in replaced for band in row.bands}
-        rows, bands = _replay(before, news, self._held(held))
-        self._store(before, rows, bands, held)
-
-    def _rows(self, keys: Iterable[bytes]) -> dict[bytes, _Row]:
-        """The entries kept under ``keys`` (without their bands)."""
-        found: dict[bytes, _Row] = {}
-        for chunk in _chunks(sorted(keys)):
-            query = f"SELECT id, key, value FROM entries WHERE key IN ({_marks(chunk)})"  # noqa: S608
-            for entry, key, value in self.db.execute(query, chunk):
-                found[bytes(key)] = _Row(entry, bytes(key), bytes(value))
-        return found
-
-    def _held(self, bands: Iterable[int]) -> dict[int, Newest]:
-        """The newest entry kept of each of ``bands`` that has one: its id and time seen."""
-        found: dict[int, Newest] = {}
-        for chunk in _chunks(sorted(bands)):
-            query = (
-                "SELECT b.band, b.entry, coalesce(e.seen, -1) FROM bands AS b "  # noqa: S608
-                f"LEFT JOIN entries AS e ON e.id = b.entry WHERE b.band IN ({_marks(chunk)})"
-            )
-            for band, entry, seen in self.db.execute(query, chunk):
-                found[band] = (entry, seen)
-        return found
-
-    def _store(
-        self,
-        before: dict[bytes, _Row],
-        rows: dict[bytes, _Row | None],
-        bands: dict[int, Newest | None],
-        held: set[int],
-    ) -> None:
-        """Write what ``_replay`` worked out: the rows replaced or deleted go, the new ones are
-        inserted in the order they were written (numbered after every row there has been, as
-        ``AUTOINCREMENT`` would); the bands ``held`` (read before) are set or dropped as worked
-        out, any other takes its new entry unless the one it holds was seen later."""
-        self._write()
-        (last,) = self.db.execute(
-            "SELECT max((SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = "
-            "'entries'), (SELECT coalesce(max(id), 0) FROM entries))"
-        ).fetchone()
-        added = [row for row in rows.values() if row is not None and row.id < 0]
-        added.sort(key=lambda row: -row.id)
-        ids = {row.id: last + n for n, row in enumerate(added, 1)}
-        gone = sorted(row.id for key, row in before.items() if rows[key] is not row)
-        self.db.executemany("DELETE FROM entries WHERE id = ?", [(entry,) for entry in gone])
-        self.db.executemany(
-            "INSERT INTO entries (id, key, seen, value) VALUES (?, ?, ?, ?)",
-            sorted((ids[row.id], row.key, row.seen, row.value) for row in added),
-        )
-        dropped, kept, taken = [], [], []
-        for band in sorted(bands):
-            new = bands[band]
-            if new is None:
-                dropped.append((band,))
-            elif band in held:
-                kept.append((band, ids.get(new[0], new[0])))
+            if value is None:
+                self.pop(key, None)
             else:
-                taken.append((band, ids[new[0]], new[1]))
-        self.db.executemany("DELETE FROM bands WHERE band = ?", dropped)
-        self.db.executemany("INSERT OR REPLACE INTO bands VALUES (?, ?)", kept)
-        self.db.executemany(_TAKE_BAND, taken)
+                self[key] = value
 
     def __iter__(self) -> Iterator[bytes]:
         return (bytes(row[0]) for row in self._query("SELECT key FROM entries").fetchall())
