@@ -6,8 +6,8 @@ entries (``persisted_offset``), written in the same transaction as them; Faust's
 starts after it. Unlike it, the offsets of the worker's own writes are not kept: another
 worker's entries before them may not have been read yet (they are, and the worker's own come
 back and are passed over as already kept). Writes are committed every ``COMMIT_SECONDS``, and
-the changelog's entries, which Faust hands over one at a time, are written to the file in
-batches (``StoryFile.write_later``).
+the changelog's entries, which Faust hands over one at a time, are gathered and written to the
+file in one go (``StoryFile.write_later``).
 """
 
 from __future__ import annotations
