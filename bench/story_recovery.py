@@ -30,6 +30,7 @@ from aiokafka import AIOKafkaProducer
 from agents.app import create_app
 from agents.tables import global_table
 from pipeline.kafka.broker import EmbeddedBroker, free_port
+from pipeline.kafka.security import client_options
 from pipeline.kafka.topics import STORIES_TABLE, ensure_topics, table_topic
 from pipeline.settings import Settings
 from pipeline.stages.stories import PERMUTATIONS, StoryIndex, describe, expire
@@ -117,7 +118,9 @@ def time_file(entries: list[Entry], workdir: Path, commit: int) -> str:
 
 async def send(settings: Settings, topic: str, entries: list[Entry]) -> None:
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.broker, max_request_size=settings.max_message_bytes
+        bootstrap_servers=settings.broker,
+        max_request_size=settings.max_message_bytes,
+        **client_options(settings),
     )
     await producer.start()
     try:
