@@ -176,7 +176,7 @@ def fresh(bootstrap: str, workdir: Path) -> Settings:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("entries", type=int)
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--commit", type=int, default=1000, help="file: entries per commit")
