@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from agents.app import create_app
 from agents.tables import global_table
@@ -80,6 +81,26 @@ def test_writes_left_for_later_are_made_once_enough_wait_or_forgotten_by_clear()
     file.write_later(b"doc:gone", b"x")
     file.clear()
     assert len(file) == 0
+
+
+def test_a_write_left_for_later_that_fails_waits_still_and_its_offset_is_not_committed() -> None:
+    def failing(key: bytes, value: bytes) -> tuple[float, list[int]]:
+        if value == b"bad":
+            raise OSError("disk full")
+        return describe(key, value)
+
+    file = StoryFile(connect(":memory:"), failing)
+    file.write_later(b"doc:a", b"bad")
+    file.write_later(b"doc:b", b"bad")
+    file.set_offset("changelog", 0, 1)
+    with pytest.raises(OSError, match="disk full"):
+        file.commit()
+    assert file.db.in_transaction  # nothing committed: not the offset either
+    with pytest.raises(OSError, match="disk full"):
+        len(file)  # every read makes the waiting writes first, and fails with them
+    file.describe = describe
+    file.commit()
+    assert file.offsets() == {("changelog", 0): 1} and len(file) == 2
 
 
 def test_two_processes_on_one_data_directory_keep_a_file_each(tmp_path: Path) -> None:

@@ -173,13 +173,18 @@ class StoryFile(MutableMapping[bytes, bytes]):
             self._settle()
 
     def _settle(self) -> None:
-        """Make the writes waiting, in turn."""
+        """Make the writes waiting, in turn; when one fails, it and those after it wait still
+        (so the commit, which settles first, cannot keep an offset past an entry not written)."""
         writes, self._later = self._later, []
-        for key, value in writes:
-            if value is None:
-                self.pop(key, None)
-            else:
-                self[key] = value
+        for n, (key, value) in enumerate(writes):
+            try:
+                if value is None:
+                    self.pop(key, None)
+                else:
+                    self[key] = value
+            except BaseException:
+                self._later = writes[n:] + self._later
+                raise
 
     def __iter__(self) -> Iterator[bytes]:
         return (bytes(row[0]) for row in self._query("SELECT key FROM entries").fetchall())
