@@ -89,8 +89,8 @@ def changelog(count: int, seed: int = 1) -> list[Entry]:
 
 
 def write_each(file: StoryFile, entries: list[Entry], commit: int) -> None:
-    """As ``EntriesStore.apply_changelog_batch`` wrote one event at a time: the entry, then
-    its offset."""
+    """Each entry, then its offset, one at a time (without ``write_later``): the file's own
+    cost, as ``EntriesStore.apply_changelog_batch`` wrote before it gathered them."""
     for offset, (key, value) in enumerate(entries):
         if value is None:
             file.pop(key, None)
