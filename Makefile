@@ -45,7 +45,7 @@ typecheck: setup ## mypy (disallow_untyped_defs)
 	$(BIN)/mypy
 
 .PHONY: bench eval train
-bench: setup ## Interleaved end-to-end rounds, poller, store, live page, quality -> bench-report.json (~40 min)
+bench: setup ## Interleaved end-to-end rounds, poller, store, live page, quality -> bench-report.json (~25-40 min)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 train: setup ## Re-train the cue detector, claim screen and entity recogniser from .data (docs/quality.md; ~35 min)

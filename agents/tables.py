@@ -37,9 +37,9 @@ def global_table(
         key_type=bytes,
         value_type=bytes,
         partitions=1,
-        # Faust's advice for global tables. Faust also reads the changelog on after recovery
-        # only with a buffer of 1, and a larger one holds other workers' entries until it
-        # fills: entries come one at a time, and the story store batches its own writes.
+        # Faust's advice for global tables: only with a buffer of 1 does Faust keep reading
+        # the changelog after recovery (a larger one holds other workers' entries until it
+        # fills). Entries come one at a time, and the story store batches its own writes.
         recovery_buffer_size=1,
         use_partitioner=True,
         on_changelog_event=changed,

@@ -29,7 +29,7 @@ def contents(file: StoryFile) -> dict[bytes, bytes]:
     return {key: file[key] for key in file}
 
 
-def test_the_changelog_has_puts_copies_and_tombstones() -> None:
+def test_the_changelog_is_seeded_and_has_puts_and_tombstones() -> None:
     entries = changelog(ENTRIES)
     assert len(entries) == ENTRIES
     tombstones = [key for key, value in entries if value is None]

@@ -175,6 +175,8 @@ class StoryFile(MutableMapping[bytes, bytes]):
     def _settle(self) -> None:
         """Make the writes waiting, in turn; when one fails, it and those after it wait still
         (so the commit, which settles first, cannot keep an offset past an entry not written)."""
+        if not self._later:
+            return
         writes, self._later = self._later, []
         for n, (key, value) in enumerate(writes):
             try:
